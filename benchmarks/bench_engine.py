@@ -1,0 +1,153 @@
+"""Speed of the rules engine and of choosing the next question (not a test).
+
+Evaluates a whole catalogue and picks the next question for a few profiles, on the real
+catalogue and on a synthetic one of 10,000 aids cloned from it, side by side with a naive
+evaluator that re-interprets every rule from the YAML dictionaries each time (the baseline).
+
+Run: scripts/dev bench   (or .venv/bin/python benchmarks/bench_engine.py)
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections.abc import Callable, Mapping
+from datetime import date
+from functools import partial
+from typing import Any
+
+from bot.catalogue import Catalogue, build_catalogue
+from bot.dialogue import DialogueEngine
+from bot.knowledge import load_knowledge
+from bot.rules import evaluate
+from bot.settings import Settings
+from bot.yamlsource import Located, load_yaml
+
+PROFILES: Mapping[str, tuple[date, dict[str, Any]]] = {
+    "asso sans salarié, Nord, 2026": (
+        date(2026, 11, 26),
+        {"legal_form": "association", "department": "59", "employees": 0},
+    ),
+    "asso employeuse, 2021": (
+        date(2021, 3, 15),
+        {
+            "legal_form": "association",
+            "department": "59",
+            "employees": 3,
+            "economic_activity": True,
+            "revenue_loss_pct": 60,
+            "has_siret": True,
+        },
+    ),
+    "début de conversation": (date(2026, 11, 26), {}),
+}
+
+
+def synthetic(located: Located, size: int, questions: Mapping[str, Any]) -> Catalogue:
+    data = copy.deepcopy(located.data)
+    real = data["aids"]
+    aids = []
+    for i in range(size):
+        aid = copy.deepcopy(real[i % len(real)])
+        aid["id"] = f"{aid['id']}-{i}"
+        aids.append(aid)
+    data["aids"] = aids
+    return build_catalogue(Located(located.file, data), questions)
+
+
+# -- the naive baseline: interpret raw YAML every time -----------------------------------
+
+
+def naive_truth(
+    raw: Mapping[str, Any], answers: Mapping[str, Any], as_of: date, definitions: Mapping[str, Any]
+) -> bool | None:
+    if "ref" in raw:
+        return naive_truth(definitions[raw["ref"]], answers, as_of, definitions)
+    if "all" in raw or "any" in raw:
+        kind = "all" if "all" in raw else "any"
+        values = [naive_truth(r, answers, as_of, definitions) for r in raw[kind]]
+        decisive = kind == "any"
+        if decisive in values:
+            return decisive
+        return None if None in values else not decisive
+    if "not" in raw:
+        value = naive_truth(raw["not"], answers, as_of, definitions)
+        return None if value is None else not value
+    if "if" in raw:
+        condition = naive_truth(raw["if"], answers, as_of, definitions)
+        then = naive_truth(raw["then"], answers, as_of, definitions)
+        if condition is False or then is True:
+            return True
+        return None if None in (condition, then) else False
+    value = answers.get(raw["answer"])
+    if value is None:
+        return None
+    checks: dict[str, Callable[[Any], bool]] = {
+        "equals": lambda a: value == a,
+        "not_equals": lambda a: value != a,
+        "one_of": lambda a: value in a,
+        "not_one_of": lambda a: value not in a,
+        "at_least": lambda a: value >= a,
+        "at_most": lambda a: value <= a,
+        "between": lambda a: a[0] <= value <= a[1],
+        "contains": lambda a: a in value,
+        "not_contains": lambda a: a not in value,
+        "contains_any": lambda a: any(x in value for x in a),
+        "years_ago_at_least": lambda a: as_of.year - value >= a,
+    }
+    name = next(k for k in raw if k in checks)
+    return checks[name](raw[name])
+
+
+def naive_evaluate(data: Mapping[str, Any], answers: Mapping[str, Any], as_of: date) -> list[Any]:
+    results = []
+    for aid in data["aids"]:
+        windows = aid["calendar"].get("windows")
+        if windows and not any(w["start"] <= as_of <= (w.get("end") or date.max) for w in windows):
+            results.append((aid["id"], "closed"))
+            continue
+        results.append((aid["id"], naive_truth(aid["rule"], answers, as_of, data["definitions"])))
+    return results
+
+
+def timed(function: Callable[[], object], repeat: int) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def main() -> None:
+    settings = Settings.from_env()
+    knowledge = load_knowledge(settings.catalogue_path, settings.diagnostic_path)
+    located = load_yaml(settings.catalogue_path)
+    questions = knowledge.dialogue.questions
+    big = synthetic(located, 10_000, questions)
+    big_data = copy.deepcopy(located.data)
+    big_data["aids"] = [big_data["aids"][i % len(big_data["aids"])] for i in range(10_000)]
+    for label, catalogue, raw, repeat in (
+        (
+            f"catalogue réel ({len(knowledge.catalogue.aids)} aides)",
+            knowledge.catalogue,
+            located.data,
+            50,
+        ),
+        ("catalogue synthétique (10 000 aides)", big, big_data, 3),
+    ):
+        print(f"\n== {label}")
+        for name, (as_of, answers) in PROFILES.items():
+            compiled = timed(partial(evaluate, catalogue, answers, as_of), repeat)
+            naive = timed(partial(naive_evaluate, raw, answers, as_of), repeat)
+            engine = DialogueEngine(knowledge.dialogue, catalogue, as_of)
+            choose = timed(partial(engine.next_question, answers), repeat)
+            print(
+                f"{name:<32} évaluation {compiled * 1000:8.2f} ms | naïf "
+                f"{naive * 1000:8.2f} ms | ratio naïf/compilé {naive / compiled:5.2f} | "
+                f"question suivante {choose * 1000:8.2f} ms"
+            )
+
+
+if __name__ == "__main__":
+    main()

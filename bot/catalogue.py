@@ -1,0 +1,403 @@
+"""The aids catalogue: YAML validated into typed models, with criteria compiled once."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from pydantic import (
+    AnyUrl,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from bot.criteria import Criterion, CriterionError, Node, compile_criterion, compile_node
+from bot.vocabulary import AnswerValue, Question
+from bot.yamlsource import Located, PathKey, Problem, SourceError, load_yaml, validation_problems
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _http_url(value: str) -> str:
+    if not value.startswith(("http://", "https://")):
+        raise ValueError(f"le lien « {value} » doit commencer par https:// (ou http://)")
+    AnyUrl(value)  # raises on a malformed address
+    return value
+
+
+class SourceSpec(_Strict):
+    title: str = Field(min_length=1)
+    url: str
+
+    _url = field_validator("url")(classmethod(lambda cls, v: _http_url(v)))
+
+
+class WindowSpec(_Strict):
+    start: date
+    end: date | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> WindowSpec:
+        if self.end is not None and self.end < self.start:
+            raise ValueError(
+                f"la période se termine ({self.end}) avant de commencer ({self.start}) : "
+                "inversez les dates"
+            )
+        return self
+
+    def contains(self, day: date) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
+
+
+class YearlyCallSpec(_Strict):
+    period: str = Field(min_length=1, description="usual months, e.g. « de janvier à mars »")
+    known_calls: tuple[WindowSpec, ...] = ()
+
+
+class CalendarSpec(_Strict):
+    permanent: bool = False
+    windows: tuple[WindowSpec, ...] = ()
+    yearly: YearlyCallSpec | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> CalendarSpec:
+        kinds = sum([self.permanent, bool(self.windows), self.yearly is not None])
+        if kinds != 1:
+            raise ValueError(
+                "indiquez un seul type de calendrier : « permanent: true », « windows » "
+                "(périodes datées) ou « yearly » (appel annuel)"
+            )
+        return self
+
+
+class AmountSpec(_Strict):
+    text: str = Field(min_length=1)
+    start: date | None = None
+    end: date | None = None
+    when: Any = None
+
+
+class StepSpec(_Strict):
+    text: str = Field(min_length=1)
+    link: str | None = None
+    documents: tuple[str, ...] = ()
+    when: Any = None
+
+    _link = field_validator("link")(classmethod(lambda cls, v: v if v is None else _http_url(v)))
+
+
+class ExampleSpec(_Strict):
+    as_of: date
+    answers: dict[str, Any]
+    status: str
+    name: str | None = None
+
+
+class AidSpec(_Strict):
+    id: str = Field(min_length=1, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: str = Field(min_length=1)
+    provider: str = Field(min_length=1)
+    scope: str = Field(min_length=1)
+    summary: str = Field(min_length=1)
+    calendar: CalendarSpec
+    rule: Any
+    needs: tuple[str, ...] = ()
+    relevant_when: Any = None
+    amounts: tuple[AmountSpec, ...] = ()
+    to_verify: tuple[str, ...] = ()
+    checklist: tuple[StepSpec, ...] = Field(min_length=1)
+    contacts: tuple[str, ...] = ()
+    sources: tuple[SourceSpec, ...] = Field(min_length=1)
+    last_verified: date
+    notes: str | None = None
+    examples: tuple[ExampleSpec, ...] = ()
+
+
+class ContactSpec(_Strict):
+    id: str = Field(min_length=1)
+    kind: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    description: str | None = None
+    departments: tuple[str, ...] = ()
+    national: bool = False
+    url: str | None = None
+    address: str | None = None
+    phone: str | None = None
+    email: str | None = None
+
+    _url = field_validator("url")(classmethod(lambda cls, v: v if v is None else _http_url(v)))
+
+    @model_validator(mode="after")
+    def _coverage(self) -> ContactSpec:
+        if self.national == bool(self.departments):
+            raise ValueError(
+                "un contact est soit « national: true », soit lié à des « departments »"
+            )
+        return self
+
+
+class CatalogueSpec(_Strict):
+    version: int = 1
+    definitions: dict[str, Any] = {}
+    contacts: tuple[ContactSpec, ...] = ()
+    aids: tuple[AidSpec, ...]
+
+
+# -- runtime objects ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Amount:
+    text: str
+    start: date | None
+    end: date | None
+    when: Criterion | None
+
+    def current(self, as_of: date) -> bool:
+        return (self.start is None or self.start <= as_of) and (
+            self.end is None or as_of <= self.end
+        )
+
+
+@dataclass(frozen=True)
+class Step:
+    text: str
+    link: str | None
+    documents: tuple[str, ...]
+    when: Criterion | None
+
+
+@dataclass(frozen=True)
+class Example:
+    name: str
+    as_of: date
+    answers: Mapping[str, AnswerValue]
+    status: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Aid:
+    spec: AidSpec
+    rule: Criterion
+    relevance: Criterion | None
+    amounts: tuple[Amount, ...]
+    checklist: tuple[Step, ...]
+    examples: tuple[Example, ...]
+    line: int
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    def is_open(self, as_of: date) -> bool:
+        calendar = self.spec.calendar
+        return not calendar.windows or any(w.contains(as_of) for w in calendar.windows)
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    file: str
+    aids: tuple[Aid, ...]
+    contacts: tuple[ContactSpec, ...]
+    questions: Mapping[str, Question]
+    located: Located
+
+    def aid(self, aid_id: str) -> Aid | None:
+        return next((a for a in self.aids if a.id == aid_id), None)
+
+    def contacts_for(self, department: str | None, kinds: Sequence[str] = ()) -> list[ContactSpec]:
+        """Local contacts of the département for these kinds, national ones where none is local."""
+        wanted = list(kinds) or list(dict.fromkeys(c.kind for c in self.contacts))
+        chosen: list[ContactSpec] = []
+        for kind in wanted:
+            local = [
+                c
+                for c in self.contacts
+                if c.kind == kind and department is not None and department in c.departments
+            ]
+            chosen.extend(local or [c for c in self.contacts if c.kind == kind and c.national])
+        return chosen
+
+
+STATUSES = ("eligible", "to_confirm", "not_eligible", "closed")
+
+
+def load_catalogue(path: Path, questions: Mapping[str, Question]) -> Catalogue:
+    """Load and validate a catalogue file; raise SourceError listing every problem."""
+    return build_catalogue(load_yaml(path), questions)
+
+
+def build_catalogue(located: Located, questions: Mapping[str, Question]) -> Catalogue:
+    try:
+        spec = CatalogueSpec.model_validate(located.data)
+    except ValidationError as error:
+        raise SourceError(validation_problems(located, (), error)) from None
+    problems: list[Problem] = []
+    if not spec.aids:
+        problems.append(located.problem(("aids",), "la liste « aids » est vide : ajoutez une aide"))
+    definitions = _compile_definitions(spec, located, questions, problems)
+    aids: list[Aid] = []
+    seen: dict[str, int] = {}
+    for index, aid_spec in enumerate(spec.aids):
+        base: PathKey = ("aids", index)
+        line = located.position(base)[0]
+        if aid_spec.id in seen:
+            problems.append(
+                located.problem(
+                    (*base, "id"),
+                    f"identifiant « {aid_spec.id} » en double (déjà ligne {seen[aid_spec.id]}) : "
+                    "chaque aide doit avoir un id unique",
+                )
+            )
+        seen.setdefault(aid_spec.id, line)
+        compiled = _compile_aid(aid_spec, base, line, located, questions, definitions, problems)
+        if compiled is not None:
+            aids.append(compiled)
+    problems.extend(_check_references(spec, located, questions))
+    if problems:
+        raise SourceError(problems)
+    return Catalogue(located.file, tuple(aids), spec.contacts, questions, located)
+
+
+def _compile_definitions(
+    spec: CatalogueSpec,
+    located: Located,
+    questions: Mapping[str, Question],
+    problems: list[Problem],
+) -> dict[str, Node]:
+    definitions: dict[str, Node] = {}
+    for name, raw in spec.definitions.items():
+        try:
+            definitions[name] = compile_node(raw, questions, definitions)
+        except CriterionError as error:
+            problems.append(
+                located.problem(("definitions", name, *error.path), error.message, key=error.key)
+            )
+    return definitions
+
+
+def _compile_aid(
+    spec: AidSpec,
+    base: PathKey,
+    line: int,
+    located: Located,
+    questions: Mapping[str, Question],
+    definitions: Mapping[str, Node],
+    problems: list[Problem],
+) -> Aid | None:
+    def compiled(raw: Any, path: PathKey) -> Criterion | None:
+        if raw is None:
+            return None
+        try:
+            return compile_criterion(raw, questions, definitions)
+        except CriterionError as error:
+            problems.append(
+                located.problem((*base, *path, *error.path), error.message, key=error.key)
+            )
+            return None
+
+    before = len(problems)
+    rule = compiled(spec.rule, ("rule",))
+    if spec.rule is None:
+        problems.append(located.problem(base, "« rule » manquant : indiquez les conditions"))
+    relevance = compiled(spec.relevant_when, ("relevant_when",))
+    amounts = tuple(
+        Amount(a.text, a.start, a.end, compiled(a.when, ("amounts", i, "when")))
+        for i, a in enumerate(spec.amounts)
+    )
+    steps = tuple(
+        Step(s.text, s.link, s.documents, compiled(s.when, ("checklist", i, "when")))
+        for i, s in enumerate(spec.checklist)
+    )
+    examples = _examples(spec, base, located, questions, problems)
+    if len(problems) > before or rule is None:
+        return None
+    return Aid(spec, rule, relevance, amounts, steps, examples, line)
+
+
+def _examples(
+    spec: AidSpec,
+    base: PathKey,
+    located: Located,
+    questions: Mapping[str, Question],
+    problems: list[Problem],
+) -> tuple[Example, ...]:
+    examples: list[Example] = []
+    for i, example in enumerate(spec.examples):
+        path = (*base, "examples", i)
+        if example.status not in STATUSES:
+            problems.append(
+                located.problem(
+                    (*path, "status"),
+                    f"statut « {example.status} » inconnu : utilisez {', '.join(STATUSES)}",
+                )
+            )
+        answers: dict[str, AnswerValue] = {}
+        for key, raw in example.answers.items():
+            question = questions.get(key)
+            if question is None:
+                problems.append(
+                    located.problem(
+                        (*path, "answers", key), f"réponse « {key} » inconnue", key=True
+                    )
+                )
+                continue
+            try:
+                answers[key] = question.coerce(raw, today_year=example.as_of.year)
+            except ValueError as error:
+                problems.append(located.problem((*path, "answers", key), str(error)))
+        name = example.name or f"exemple {i + 1}"
+        examples.append(
+            Example(name, example.as_of, answers, example.status, located.position(path)[0])
+        )
+    return tuple(examples)
+
+
+def _check_references(
+    spec: CatalogueSpec, located: Located, questions: Mapping[str, Question]
+) -> list[Problem]:
+    problems: list[Problem] = []
+    kinds = {c.kind for c in spec.contacts}
+    needs = questions.get("needs")
+    need_values = set(needs.choice_values()) if needs else set()
+    for i, aid in enumerate(spec.aids):
+        for j, kind in enumerate(aid.contacts):
+            if kind not in kinds:
+                problems.append(
+                    located.problem(
+                        ("aids", i, "contacts", j),
+                        f"type de contact « {kind} » inconnu (connus : {', '.join(sorted(kinds))})",
+                    )
+                )
+        for j, need in enumerate(aid.needs):
+            if need not in need_values:
+                problems.append(
+                    located.problem(
+                        ("aids", i, "needs", j),
+                        f"besoin « {need} » inconnu (connus : {', '.join(sorted(need_values))})",
+                    )
+                )
+    ids = [c.id for c in spec.contacts]
+    for i, contact in enumerate(spec.contacts):
+        if ids.index(contact.id) != i:
+            problems.append(
+                located.problem(
+                    ("contacts", i, "id"), f"identifiant de contact « {contact.id} » en double"
+                )
+            )
+    return problems

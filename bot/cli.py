@@ -1,0 +1,161 @@
+"""The ``aidess`` command line: the composition root of every channel and tool."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from bot.dialogue import DialogueEngine
+from bot.knowledge import Knowledge, load_knowledge
+from bot.settings import Settings, describe_settings
+from bot.yamlsource import SourceError, parse_yaml
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"date invalide « {text} » : écrivez AAAA-MM-JJ, par exemple 2021-03-15"
+        ) from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="aidess",
+        description="AidESS : les aides publiques pour les petites structures de l'ESS.",
+        epilog=describe_settings(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMANDE")
+
+    chat = commands.add_parser("chat", help="la conversation dans le terminal")
+    chat.add_argument("--as-of", type=_iso_date, help="date de référence (AAAA-MM-JJ)")
+    chat.add_argument("--resume", action="store_true", help="reprendre la conversation enregistrée")
+    chat.set_defaults(handler=cmd_chat)
+
+    match = commands.add_parser("match", help="évaluer un jeu de réponses")
+    match.add_argument(
+        "--answers", required=True, help="fichier YAML ou JSON ; « - » pour l'entrée"
+    )
+    match.add_argument("--as-of", type=_iso_date, help="date de référence (AAAA-MM-JJ)")
+    match.add_argument("--format", choices=("text", "json"), default="text")
+    match.set_defaults(handler=cmd_match)
+
+    catalogue = commands.add_parser("catalogue", help="outils des coordinateurs")
+    tools = catalogue.add_subparsers(dest="tool", required=True, metavar="OUTIL")
+    check = tools.add_parser("check", help="valider un catalogue")
+    check.add_argument("file", nargs="?", type=Path)
+    check.set_defaults(handler=cmd_catalogue_check)
+    test = tools.add_parser("test", help="lancer les exemples du catalogue")
+    test.add_argument("file", nargs="?", type=Path)
+    test.set_defaults(handler=cmd_catalogue_test)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code = args.handler(args, Settings.from_env())
+    except SourceError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        code = 1
+    except KeyboardInterrupt:
+        print("\nInterrompu. Vos réponses sont gardées.", file=sys.stderr)
+        code = 130
+    raise SystemExit(code)
+
+
+def _knowledge(settings: Settings, catalogue: Path | None = None) -> Knowledge:
+    return load_knowledge(catalogue or settings.catalogue_path, settings.diagnostic_path)
+
+
+def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.storage import Store
+    from bot.terminal import TerminalChat
+
+    knowledge = _knowledge(settings)
+    engine = DialogueEngine(knowledge.dialogue, knowledge.catalogue, args.as_of or date.today())
+    try:
+        store: Store | None = Store.from_url(settings.database_url)
+    except Exception:  # noqa: BLE001 - any storage failure: chat on without saving
+        print("(La base de données est indisponible : vos réponses ne seront pas gardées.)")
+        store = None
+    chat = TerminalChat(engine, store, interactive=sys.stdin.isatty())
+    return chat.run(resume=args.resume)
+
+
+def cmd_match(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.render import PLAIN, render_report
+    from bot.results import build_report
+
+    knowledge = _knowledge(settings)
+    as_of: date = args.as_of or date.today()
+    answers, problems = read_answers(args.answers, knowledge, as_of)
+    if problems:
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        return 2
+    report = build_report(knowledge.catalogue, answers, as_of)
+    if args.format == "json":
+        json.dump(report.to_json(), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        print("\n\n".join(render_report(report, PLAIN)))
+    return 0
+
+
+def read_answers(
+    source: str, knowledge: Knowledge, as_of: date
+) -> tuple[dict[str, Any], list[str]]:
+    """Read an answer file (YAML or JSON mapping); return typed answers and problems."""
+    name = "<entrée standard>" if source == "-" else source
+    try:
+        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    except OSError as error:
+        return {}, [f"{name}: fichier illisible ({error.strerror})"]
+    located = parse_yaml(text, name)  # JSON is YAML too
+    if not isinstance(located.data, dict):
+        return {}, [f"{name}:1:1: attendu un ensemble « réponse: valeur »"]
+    answers: dict[str, Any] = {}
+    problems: list[str] = []
+    questions = knowledge.dialogue.questions
+    for key, raw in located.data.items():
+        line, column = located.position((key,), key=True)
+        question = questions.get(str(key))
+        if question is None:
+            problems.append(
+                f"{name}:{line}:{column}: réponse « {key} » inconnue "
+                f"(connues : {', '.join(questions)})"
+            )
+            continue
+        try:
+            answers[question.id] = question.coerce(raw, today_year=as_of.year)
+        except ValueError as error:
+            problems.append(f"{name}:{line}:{column}: {error}")
+    return answers, problems
+
+
+def cmd_catalogue_check(args: argparse.Namespace, settings: Settings) -> int:
+    knowledge = _knowledge(settings, args.file)
+    print(f"{knowledge.catalogue.file} : catalogue valide ({len(knowledge.catalogue.aids)} aides).")
+    return 0
+
+
+def cmd_catalogue_test(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.examples import run_examples
+
+    knowledge = _knowledge(settings, args.file)
+    outcomes = run_examples(knowledge.catalogue)
+    failures = [o for o in outcomes if not o.passed]
+    for outcome in failures:
+        print(outcome.describe(knowledge.catalogue.file))
+    print(f"{len(outcomes) - len(failures)} passed, {len(failures)} failed")
+    return 1 if failures else 0
