@@ -212,7 +212,7 @@ _PERCENT_AFTER_RE = re.compile(r"\s?%")
 # Words that make a quantity imprecise: "plus de 10", "moins de 3", "quelques".
 _IMPRECISE_RE = re.compile(
     r"\b(?:plus|moins|superieure?s?|inferieure?s?|jusqu|max|maxi|maximum|minimum|mini|min"
-    r"|depasse|depassant|quelques?|plusieurs|beaucoup|peu|nombreux|nombreuses|certains"
+    r"|depasse|depassant|quelques?|plusieurs|beaucoup|un peu|tres peu|nombreux|nombreuses|certains"
     r"|certaines|divers)\b"
 )
 _COMPARISON_SIGNS_RE = re.compile(r"[<>≤≥]")
@@ -232,6 +232,7 @@ class _Number:
     start: int
     end: int
     weak: bool = False  # "un"/"une" alone: often an article ("une baisse de 40 %")
+    in_digits: bool = False
     percent: bool = False
     plus_sign: bool = False
 
@@ -265,6 +266,7 @@ def _digits_number(match: re.Match[str]) -> _Number:
         end=match.end(),
         percent=match["pct"] is not None,
         plus_sign=match["sign"] == "+",
+        in_digits=True,
     )
 
 
@@ -384,9 +386,12 @@ def _find_numbers(folded: str) -> list[_Number]:
 
 
 def _strong_numbers(numbers: list[_Number]) -> list[_Number]:
-    """Drop "un"/"une" used as articles when other numbers are given."""
+    """Drop "un"/"une" used as articles ("une baisse de 40 %") when the other numbers are in
+    digits; in words, "un ou deux" stays two numbers."""
     strong = [number for number in numbers if not number.weak]
-    return strong or numbers
+    if strong and all(number.in_digits for number in strong):
+        return strong
+    return numbers
 
 
 def _is_imprecise(text: str) -> bool:
@@ -444,10 +449,11 @@ def parse_integer(
 
 _FRACTION_RE = re.compile(
     r"\b(?:(?:la|le|les|un|une|d un|d une) )?(?:(?P<count>un|une|deux|trois|quatre) )?"
-    r"(?P<part>moitie|tiers|quarts?)\b"
+    r"(?P<part>moities?|tiers|quarts?)\b"
 )
 _FRACTION_PERCENT = {
     "moitie": Decimal(50),
+    "moities": Decimal(50),
     "tiers": Decimal(100) / 3,
     "quart": Decimal(25),
     "quarts": Decimal(25),
@@ -457,14 +463,14 @@ _WHOLE_RE = re.compile(r"\b(?:la |l )?(?:totalite|integralite)\b|\btout perdu\b"
 
 def _fraction_percent(text: str) -> int | None:
     """ "la moitié" → 50, "un tiers" → 33, "deux tiers" → 67, "trois quarts" → 75;
-    ``None`` when there is no fraction or it comes with other numbers."""
+    ``None`` when there is no fraction, it is over 100 % or it comes with other numbers."""
     words = normalize(text)
     match = _FRACTION_RE.search(words)
     if match is None:
         return None
     count = _UNITS[match["count"]] if match["count"] else 1
     part = match["part"]
-    if part == "moitie" and count != 1:
+    if part.startswith("moitie") and count != 1:
         return None
     rest = words[: match.start()] + " " + words[match.end() :]
     try:
@@ -472,7 +478,8 @@ def _fraction_percent(text: str) -> int | None:
             return None
     except _Unclear:
         return None
-    return int((count * _FRACTION_PERCENT[part]).to_integral_value())
+    percent = int((count * _FRACTION_PERCENT[part]).to_integral_value())
+    return percent if percent <= 100 else None
 
 
 def parse_percent(text: str) -> int | None:
@@ -487,9 +494,8 @@ def parse_percent(text: str) -> int | None:
     """
     if is_unknown(text) or _is_imprecise(text):
         return None
-    fraction = _fraction_percent(text)
-    if fraction is not None:
-        return fraction
+    if _FRACTION_RE.search(normalize(text)):
+        return _fraction_percent(text)
     if _WHOLE_RE.search(normalize(text)):
         return 100
     quantity = _read_quantity(text)
@@ -603,7 +609,7 @@ _NONE_WORDS = frozenset(
      "zero", "0", "nope", "neant"}
 )  # fmt: skip
 _INDEX_PREFIXES = frozenset({"n", "no", "num", "numero", "choix", "option", "reponse", "le", "la"})
-_LIST_SEPARATORS_RE = re.compile(r"[,;/+&|\n]|\bet\b|\bainsi que\b|\bpuis\b|\bplus\b")
+_LIST_SEPARATORS_RE = re.compile(r"[,;/+&|\n]|\b(?:et|ou|ainsi que|puis|plus)\b")
 _NUMBER_LIST_RE = re.compile(r"[0-9]{1,3}(?: (?:et )?[0-9]{1,3})*")
 _FUZZY_CUTOFF = 0.8
 _FUZZY_MIN_LENGTH = 5
@@ -771,13 +777,18 @@ def parse_choice(text: str, choices: Sequence[Choice]) -> str | None:
     a sentence naming it ("c'est une association loi 1901"); a word of its label that
     designates it alone ("musique", "spectacle"); the beginning of a word ("coop") or a
     plural ("associations"); a small typo ("assocation").
-    ``None`` when several choices fit ("agrément" for several agréments), when nothing
-    fits, and for "je ne sais pas".
+    ``None`` when several choices fit ("agrément" for several agréments, "musique et
+    théâtre"), when nothing fits, and for "je ne sais pas".
     """
     if is_unknown(text):
         return None
     index = _match_one(_words(text), choices)
-    return None if index is None else choices[index].value
+    if index is None:
+        return None
+    parts = _indexes_from_parts(text, choices)
+    if parts is not None and parts != {index}:
+        return None  # "musique et théâtre": two choices where one is expected
+    return choices[index].value
 
 
 def _values_in_order(indexes: set[int], choices: Sequence[Choice]) -> tuple[str, ...]:
