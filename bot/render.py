@@ -21,7 +21,7 @@ class Style:
     escape: Callable[[str], str]
 
 
-PLAIN = Style(lambda s: s, lambda s: s, lambda t, u: f"{t} : {u}", lambda s: s)
+PLAIN = Style(lambda s: s, lambda s: s, lambda t, u: u if t == u else f"{t} ({u})", lambda s: s)
 HTML = Style(
     lambda s: f"<b>{s}</b>",
     lambda s: f"<i>{s}</i>",
