@@ -55,6 +55,10 @@ def build_parser() -> argparse.ArgumentParser:
     test = tools.add_parser("test", help="lancer les exemples du catalogue")
     test.add_argument("file", nargs="?", type=Path)
     test.set_defaults(handler=cmd_catalogue_test)
+
+    from bot import cli_support
+
+    cli_support.register(commands)
     return parser
 
 

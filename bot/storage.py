@@ -37,7 +37,9 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url)
-    SQLModel.metadata.create_all(engine)
+    from bot.schema import create_schema  # imports every table module, including this one
+
+    create_schema(engine)
     return engine
 
 

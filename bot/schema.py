@@ -1,0 +1,17 @@
+"""Every table of the application, gathered so the schema can be created or migrated whole."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, MetaData
+from sqlmodel import SQLModel
+
+# Imported for their side effect: each module registers its tables on SQLModel.metadata.
+from bot import contact_requests, guided, storage, workers  # noqa: F401
+
+
+def metadata() -> MetaData:
+    return SQLModel.metadata
+
+
+def create_schema(engine: Engine) -> None:
+    SQLModel.metadata.create_all(engine)
