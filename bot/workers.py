@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine
+from sqlalchemy import BigInteger, Engine
 from sqlmodel import Field, Session, SQLModel, select
 
 from bot.codes import hash_code, new_code
@@ -18,7 +18,8 @@ def _now() -> datetime:
 
 class Worker(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
-    telegram_id: int | None = Field(default=None, index=True, unique=True)
+    # Telegram ids go beyond 32 bits.
+    telegram_id: int | None = Field(default=None, index=True, unique=True, sa_type=BigInteger)
     name: str = Field(max_length=120)
     organisation: str = Field(max_length=200)
     departments: str = Field(max_length=200)  # comma-separated INSEE codes
