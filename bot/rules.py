@@ -80,6 +80,8 @@ def evaluate_aid(aid: Aid, answers: Answers, as_of: date) -> Verdict:
         reasons = tuple(_failure(node, answers) for node in failed)
         undecided = any(n.evaluate(answers, as_of) is None for n in conjuncts)
         near = _near_miss(failed[0]) if len(failed) == 1 and not undecided else None
+        if near is not None and not all(leaf.question.changeable for leaf in failed[0].leaves()):
+            near = None
         return Verdict(
             aid,
             Status.NOT_ELIGIBLE,

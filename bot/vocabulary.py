@@ -66,6 +66,9 @@ class Question(_Strict):
     yes_text: str | None = None
     no_text: str | None = None
     ask_if: Any = None
+    # False for facts a structure cannot act on (its legal form, where it is): a condition
+    # failing on them is not presented as a near miss.
+    changeable: bool = True
 
     @model_validator(mode="after")
     def _choices_match_type(self) -> Question:

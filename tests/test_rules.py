@@ -102,3 +102,12 @@ def test_urgencess_rule_on_real_catalogue(knowledge, answers, expected) -> None:
 def test_every_aid_gets_one_verdict(knowledge) -> None:  # type: ignore[no-untyped-def]
     verdicts = evaluate(knowledge.catalogue, {}, TODAY)
     assert [v.id for v in verdicts] == [a.id for a in knowledge.catalogue.aids]
+
+
+def test_no_near_miss_on_what_a_structure_cannot_change(
+    make_catalogue: Callable[..., Catalogue],
+) -> None:
+    rule = "{all: [{answer: legal_form, equals: association}, {answer: employees, at_least: 1}]}"
+    aid = make_catalogue(("a", rule, PERMANENT)).aids[0]
+    verdict = evaluate_aid(aid, {"legal_form": "cooperative", "employees": 3}, TODAY)
+    assert verdict.status is Status.NOT_ELIGIBLE and verdict.near_miss is None
