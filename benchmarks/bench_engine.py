@@ -19,7 +19,7 @@ from typing import Any
 from bot.catalogue import Catalogue, build_catalogue
 from bot.dialogue import DialogueEngine
 from bot.knowledge import load_knowledge
-from bot.rules import evaluate
+from bot.rules import evaluate, statuses
 from bot.settings import Settings
 from bot.yamlsource import Located, load_yaml
 
@@ -39,7 +39,8 @@ PROFILES: Mapping[str, tuple[date, dict[str, Any]]] = {
             "has_siret": True,
         },
     ),
-    "début de conversation": (date(2026, 11, 26), {}),
+    "après la préface (forme, département)": (date(2026, 11, 26), {
+        "legal_form": "association", "department": "62"}),
 }
 
 
@@ -110,6 +111,33 @@ def naive_evaluate(data: Mapping[str, Any], answers: Mapping[str, Any], as_of: d
     return results
 
 
+def naive_answer_ids(raw: Mapping[str, Any], definitions: Mapping[str, Any]) -> set[str]:
+    if "ref" in raw:
+        return naive_answer_ids(definitions[raw["ref"]], definitions)
+    if "answer" in raw:
+        return {raw["answer"]}
+    found: set[str] = set()
+    for key in ("all", "any"):
+        for item in raw.get(key, ()):
+            found |= naive_answer_ids(item, definitions)
+    for key in ("not", "if", "then"):
+        if key in raw:
+            found |= naive_answer_ids(raw[key], definitions)
+    return found
+
+
+def naive_next_question(data: Mapping[str, Any], answers: Mapping[str, Any], as_of: date,
+                        order: list[str]) -> str | None:
+    """For each unasked question, count undecided aids whose rule mentions it."""
+    scores: dict[str, int] = {}
+    undecided = [aid for aid, truth in zip(data["aids"], naive_evaluate(data, answers, as_of),
+                                           strict=True) if truth[1] is None]
+    for aid in undecided:
+        for answer in naive_answer_ids(aid["rule"], data["definitions"]) - answers.keys():
+            scores[answer] = scores.get(answer, 0) + 1
+    return max(order, key=lambda q: scores.get(q, 0)) if scores else None
+
+
 def timed(function: Callable[[], object], repeat: int) -> float:
     best = float("inf")
     for _ in range(repeat):
@@ -138,15 +166,20 @@ def main() -> None:
     ):
         print(f"\n== {label}")
         for name, (as_of, answers) in PROFILES.items():
-            compiled = timed(partial(evaluate, catalogue, answers, as_of), repeat)
-            naive = timed(partial(naive_evaluate, raw, answers, as_of), repeat)
             engine = DialogueEngine(knowledge.dialogue, catalogue, as_of)
-            choose = timed(partial(engine.next_question, answers), repeat)
-            print(
-                f"{name:<32} évaluation {compiled * 1000:8.2f} ms | naïf "
-                f"{naive * 1000:8.2f} ms | ratio naïf/compilé {naive / compiled:5.2f} | "
-                f"question suivante {choose * 1000:8.2f} ms"
-            )
+            order = list(questions)
+            rows = [
+                ("statuts", timed(partial(statuses, catalogue, answers, as_of), repeat),
+                 timed(partial(naive_evaluate, raw, answers, as_of), repeat)),
+                ("question suivante", timed(partial(engine.next_question, answers), repeat),
+                 timed(partial(naive_next_question, raw, answers, as_of, order), repeat)),
+            ]
+            full = timed(partial(evaluate, catalogue, answers, as_of), repeat)
+            print(f"{name}")
+            for what, compiled, naive in rows:
+                print(f"  {what:<18} compilé {compiled * 1000:8.2f} ms | naïf {naive * 1000:8.2f}"
+                      f" ms | naïf/compilé {naive / compiled:5.2f}")
+            print(f"  {'verdicts complets':<18} {full * 1000:8.2f} ms (raisons, montants, dates)")
 
 
 if __name__ == "__main__":

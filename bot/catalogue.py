@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -14,12 +14,21 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
-from bot.criteria import Criterion, CriterionError, Node, compile_criterion, compile_node
-from bot.vocabulary import AnswerValue, Question
+from bot.criteria import (
+    Criterion,
+    CriterionError,
+    Group,
+    Node,
+    compile_criterion,
+    compile_node,
+    did_you_mean,
+)
+from bot.vocabulary import AnswerValue, Question, QuestionType
 from bot.yamlsource import Located, PathKey, Problem, SourceError, load_yaml, validation_problems
 
 
@@ -34,6 +43,16 @@ def _http_url(value: str) -> str:
     return value
 
 
+def _end_after_start(end: date | None, info: ValidationInfo) -> date | None:
+    start = info.data.get("start")
+    if end is not None and isinstance(start, date) and end < start:
+        raise ValueError(
+            f"la période se termine ({end}) avant de commencer ({start}) : "
+            "corrigez la date de fin (ou inversez « start » et « end »)"
+        )
+    return end
+
+
 class SourceSpec(_Strict):
     title: str = Field(min_length=1)
     url: str
@@ -46,14 +65,7 @@ class WindowSpec(_Strict):
     end: date | None = None
     note: str | None = None
 
-    @model_validator(mode="after")
-    def _ordered(self) -> WindowSpec:
-        if self.end is not None and self.end < self.start:
-            raise ValueError(
-                f"la période se termine ({self.end}) avant de commencer ({self.start}) : "
-                "inversez les dates"
-            )
-        return self
+    _end = field_validator("end")(classmethod(lambda cls, v, info: _end_after_start(v, info)))
 
     def contains(self, day: date) -> bool:
         return self.start <= day and (self.end is None or day <= self.end)
@@ -85,6 +97,8 @@ class AmountSpec(_Strict):
     start: date | None = None
     end: date | None = None
     when: Any = None
+
+    _end = field_validator("end")(classmethod(lambda cls, v, info: _end_after_start(v, info)))
 
 
 class StepSpec(_Strict):
@@ -195,18 +209,23 @@ class Aid:
     checklist: tuple[Step, ...]
     examples: tuple[Example, ...]
     line: int
+    # Application windows as plain (start, end) pairs, read on every evaluation.
+    windows: tuple[tuple[date, date], ...] = field(init=False, repr=False, compare=False)
+    id: str = field(init=False, repr=False, compare=False)
 
-    @property
-    def id(self) -> str:
-        return self.spec.id
+    def __post_init__(self) -> None:
+        pairs = tuple((w.start, w.end or date.max) for w in self.spec.calendar.windows)
+        object.__setattr__(self, "windows", pairs)
+        object.__setattr__(self, "id", self.spec.id)
 
     @property
     def name(self) -> str:
         return self.spec.name
 
     def is_open(self, as_of: date) -> bool:
-        calendar = self.spec.calendar
-        return not calendar.windows or any(w.contains(as_of) for w in calendar.windows)
+        if not self.windows:
+            return True
+        return any(start <= as_of <= end for start, end in self.windows)
 
 
 @dataclass(frozen=True)
@@ -216,6 +235,7 @@ class Catalogue:
     contacts: tuple[ContactSpec, ...]
     questions: Mapping[str, Question]
     located: Located
+    definitions: Mapping[str, Node] = field(default_factory=dict)
 
     def aid(self, aid_id: str) -> Aid | None:
         return next((a for a in self.aids if a.id == aid_id), None)
@@ -271,7 +291,7 @@ def build_catalogue(located: Located, questions: Mapping[str, Question]) -> Cata
     problems.extend(_check_references(spec, located, questions))
     if problems:
         raise SourceError(problems)
-    return Catalogue(located.file, tuple(aids), spec.contacts, questions, located)
+    return Catalogue(located.file, tuple(aids), spec.contacts, questions, located, definitions)
 
 
 def _compile_definitions(
@@ -288,6 +308,8 @@ def _compile_definitions(
             problems.append(
                 located.problem(("definitions", name, *error.path), error.message, key=error.key)
             )
+            # A stand-in, so that each use is not reported again as an unknown definition.
+            definitions[name] = Group("any", (), f"définition « {name} » invalide")
     return definitions
 
 
@@ -353,12 +375,15 @@ def _examples(
             if question is None:
                 problems.append(
                     located.problem(
-                        (*path, "answers", key), f"réponse « {key} » inconnue", key=True
+                        (*path, "answers", key),
+                        f"réponse « {key} » inconnue{did_you_mean(str(key), list(questions))} : "
+                        f"les réponses possibles sont {', '.join(questions)}",
+                        key=True,
                     )
                 )
                 continue
             try:
-                answers[key] = question.coerce(raw, today_year=example.as_of.year)
+                answers[key] = _example_value(question, raw, example.as_of.year)
             except ValueError as error:
                 problems.append(located.problem((*path, "answers", key), str(error)))
         name = example.name or f"exemple {i + 1}"
@@ -366,6 +391,21 @@ def _examples(
             Example(name, example.as_of, answers, example.status, located.position(path)[0])
         )
     return tuple(examples)
+
+
+def _example_value(question: Question, raw: Any, year: int) -> AnswerValue:
+    """Example answers are exact values (``association``, ``[jep]``, ``true``), not free text."""
+    if isinstance(raw, str) and question.type in {QuestionType.CHOICE, QuestionType.DEPARTMENT}:
+        if raw not in question.choice_values():
+            raise ValueError(question.invalid_value_message(raw) + " : écrivez la valeur exacte")
+    elif isinstance(raw, str):
+        hints = {
+            QuestionType.YESNO: "écrivez true (oui) ou false (non)",
+            QuestionType.MULTI: "écrivez une liste, par exemple [jep] ou [] pour aucun",
+        }
+        hint = hints.get(question.type, "écrivez un nombre, sans guillemets")
+        raise ValueError(f"« {raw} » pour {question.id} : {hint} ; null pour « je ne sais pas »")
+    return question.coerce(raw, today_year=year)
 
 
 def _check_references(

@@ -14,7 +14,8 @@ Each condition type is one pure predicate in the ``OPERATORS`` lookup table.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+import difflib
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -61,9 +62,33 @@ def _value_arg(question: Question, raw: Any) -> Any:
     if not isinstance(value, str) or value not in question.choice_values():
         allowed = ", ".join(question.choice_values()[:12])
         raise ValueError(
-            f"valeur « {raw} » inconnue pour {question.id} ; valeurs possibles : {allowed}"
+            f"valeur « {raw} » inconnue pour {question.id}"
+            f"{did_you_mean(str(raw), question.choice_values())} ; valeurs possibles : {allowed}"
         )
     return value
+
+
+def did_you_mean(word: str, options: Sequence[str]) -> str:
+    """`` : vouliez-vous dire « employees » ?`` for a close spelling, else ``""``."""
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f" (vouliez-vous dire « {close[0]} » ?)" if close else ""
+
+
+class ArgumentError(ValueError):
+    """A faulty item of a list argument: ``index`` points at it for FILE:LINE:COLUMN."""
+
+    def __init__(self, message: str, index: int) -> None:
+        super().__init__(message)
+        self.index = index
+
+
+def _item(check: Callable[[Question, Any], Any], question: Question, raw: Any, index: int) -> Any:
+    try:
+        return check(question, raw)
+    except ArgumentError:
+        raise
+    except ValueError as error:
+        raise ArgumentError(str(error), index) from None
 
 
 def _values_arg(question: Question, raw: Any) -> tuple[Any, ...]:
@@ -71,7 +96,7 @@ def _values_arg(question: Question, raw: Any) -> tuple[Any, ...]:
         raise ValueError(
             "attendu une liste non vide de valeurs, par exemple [association, fondation]"
         )
-    return tuple(_value_arg(question, item) for item in raw)
+    return tuple(_item(_value_arg, question, item, i) for i, item in enumerate(raw))
 
 
 def _number_arg(question: Question, raw: Any) -> int:
@@ -86,7 +111,7 @@ def _number_arg(question: Question, raw: Any) -> int:
 def _between_arg(question: Question, raw: Any) -> tuple[int, int]:
     if not isinstance(raw, list) or len(raw) != 2:
         raise ValueError("attendu [minimum, maximum], par exemple [1, 10]")
-    low, high = _number_arg(question, raw[0]), _number_arg(question, raw[1])
+    low, high = _item(_number_arg, question, raw[0], 0), _item(_number_arg, question, raw[1], 1)
     if low > high:
         raise ValueError(f"bornes impossibles : le minimum {low} dépasse le maximum {high}")
     return low, high
@@ -214,14 +239,28 @@ class Leaf:
     argument: Any
     text: str
     question: Question
+    # The operator's predicate, looked up once at compile time.
+    check: Callable[[AnswerValue, Any, date], bool] = field(
+        init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "check", OPERATORS[self.operator].check)
 
     def evaluate(self, answers: Answers, as_of: date) -> Truth:
-        if self.answer not in answers:
-            return None
-        value = answers[self.answer]
+        value = answers.get(self.answer)
         if value is None:
             return None
-        return OPERATORS[self.operator].check(value, self.argument, as_of)
+        return self.check(value, self.argument, as_of)
+
+    def scan(self, answers: Answers, as_of: date, pending: list[str]) -> Truth:
+        """Evaluate, appending the unasked answer ids the result still depends on."""
+        value = answers.get(self.answer)
+        if value is None:
+            if self.answer not in answers:
+                pending.append(self.answer)
+            return None
+        return self.check(value, self.argument, as_of)
 
     def pending(self, answers: Answers, as_of: date) -> frozenset[str]:
         return frozenset() if self.answer in answers else frozenset({self.answer})
@@ -251,20 +290,38 @@ class Group:
     text: str
 
     def evaluate(self, answers: Answers, as_of: date) -> Truth:
-        values = [child.evaluate(answers, as_of) for child in self.children]
         if self.kind == "not":
-            return None if values[0] is None else not values[0]
+            value = self.children[0].evaluate(answers, as_of)
+            return None if value is None else not value
         decisive = self.kind == "any"  # True decides `any`, False decides `all`
-        if decisive in values:
-            return decisive
-        if None in values:
-            return None
-        return not decisive
+        unknown = False
+        for child in self.children:
+            value = child.evaluate(answers, as_of)
+            if value is decisive:
+                return decisive
+            unknown = unknown or value is None
+        return None if unknown else not decisive
+
+    def scan(self, answers: Answers, as_of: date, pending: list[str]) -> Truth:
+        """One pass: the truth value, and (only when unknown) the unasked answers it needs."""
+        mark = len(pending)
+        if self.kind == "not":
+            value = self.children[0].scan(answers, as_of, pending)
+            return None if value is None else not value
+        decisive = self.kind == "any"
+        unknown = False
+        for child in self.children:
+            value = child.scan(answers, as_of, pending)
+            if value is decisive:
+                del pending[mark:]  # settled: what the other children need no longer matters
+                return decisive
+            unknown = unknown or value is None
+        return None if unknown else not decisive
 
     def pending(self, answers: Answers, as_of: date) -> frozenset[str]:
-        if self.evaluate(answers, as_of) is not None:
-            return frozenset()
-        return frozenset().union(*(c.pending(answers, as_of) for c in self.children))
+        found: list[str] = []
+        self.scan(answers, as_of, found)
+        return frozenset(found)
 
     def unknowns(self, answers: Answers, as_of: date) -> frozenset[str]:
         if self.evaluate(answers, as_of) is not None:
@@ -384,7 +441,8 @@ def _compile_leaf(
     if question is None:
         raise CriterionError(
             (*path, "answer"),
-            f"réponse « {answer} » inconnue : les réponses possibles sont {', '.join(questions)}",
+            f"réponse « {answer} » inconnue{did_you_mean(str(answer), list(questions))} : "
+            f"les réponses possibles sont {', '.join(questions)}",
         )
     operators = [k for k in raw if k not in _LEAF_EXTRA]
     if len(operators) != 1 or operators[0] not in OPERATORS:
@@ -392,7 +450,8 @@ def _compile_leaf(
         if bad is not None:
             raise CriterionError(
                 (*path, bad),
-                f"condition « {bad} » inconnue : utilisez {', '.join(OPERATORS)}",
+                f"condition « {bad} » inconnue{did_you_mean(bad, list(OPERATORS))} : "
+                f"utilisez {', '.join(OPERATORS)}",
                 key=True,
             )
         raise CriterionError(path, f"indiquez une seule condition pour « {answer} »")
@@ -406,6 +465,8 @@ def _compile_leaf(
         )
     try:
         argument = operator.argument(question, raw[name])
+    except ArgumentError as error:
+        raise CriterionError((*path, name, error.index), str(error)) from None
     except ValueError as error:
         raise CriterionError((*path, name), str(error)) from None
     return Leaf(answer, name, argument, text or operator.describe(question, argument), question)

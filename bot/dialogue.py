@@ -16,7 +16,7 @@ from bot import parsing
 from bot.catalogue import Catalogue
 from bot.dialogues import Dialogue
 from bot.results import Report, build_report
-from bot.rules import Status, decisive_questions, evaluate
+from bot.rules import Status, decisive_questions
 from bot.vocabulary import (
     Answers,
     AnswerValue,
@@ -262,7 +262,7 @@ class DialogueEngine:
         for qid in self.dialogue.preface:
             if qid not in answers and self.dialogue.askable(qid, answers):
                 return self.questions[qid]
-        scores = decisive_questions(evaluate(self.catalogue, answers, self.as_of))
+        scores = decisive_questions(self.catalogue, answers, self.as_of)
         best: tuple[float, int] | None = None
         chosen: Question | None = None
         for index, (qid, question) in enumerate(self.questions.items()):

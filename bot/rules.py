@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -11,6 +11,8 @@ from bot.catalogue import Aid, Catalogue
 from bot.criteria import Leaf, Node, bound_phrase
 from bot.texts import french_date
 from bot.vocabulary import Answers
+
+NEEDS_WEIGHT = 0.15
 
 
 class Status(StrEnum):
@@ -40,6 +42,21 @@ class Verdict:
 
 def evaluate(catalogue: Catalogue, answers: Answers, as_of: date) -> list[Verdict]:
     return [evaluate_aid(aid, answers, as_of) for aid in catalogue.aids]
+
+
+def statuses(catalogue: Catalogue, answers: Answers, as_of: date) -> dict[str, Status]:
+    """Only the status of each aid: the fast path when no reasons or texts are needed."""
+    result: dict[str, Status] = {}
+    for aid in catalogue.aids:
+        if not aid.is_open(as_of):
+            result[aid.id] = Status.CLOSED
+            continue
+        truth = aid.rule.root.evaluate(answers, as_of)
+        result[aid.id] = _STATUS_OF[truth]
+    return result
+
+
+_STATUS_OF = {True: Status.ELIGIBLE, False: Status.NOT_ELIGIBLE, None: Status.TO_CONFIRM}
 
 
 def evaluate_aid(aid: Aid, answers: Answers, as_of: date) -> Verdict:
@@ -114,16 +131,29 @@ def evaluate_aid(aid: Aid, answers: Answers, as_of: date) -> Verdict:
     )
 
 
-def decisive_questions(verdicts: Iterable[Verdict]) -> dict[str, float]:
-    """How many undecided aids each unasked answer could decide (relevance counts half)."""
+def decisive_questions(catalogue: Catalogue, answers: Answers, as_of: date) -> dict[str, float]:
+    """How many undecided aids each unasked answer could decide (relevance counts half).
+
+    The hot path of the dialogue: one pass per aid, no texts built.
+    """
     scores: dict[str, float] = {}
-    for verdict in verdicts:
-        for answer in verdict.pending:
+    for aid in catalogue.aids:
+        if not aid.is_open(as_of):
+            continue
+        pending: list[str] = []
+        truth = aid.rule.root.scan(answers, as_of, pending)
+        if truth is False:
+            continue
+        for answer in set(pending):
             scores[answer] = scores.get(answer, 0.0) + 1.0
-        if verdict.status is not Status.NOT_ELIGIBLE and verdict.relevant is None:
-            relevance = verdict.aid.relevance
-            if relevance is not None:
-                for answer in relevance.root.answer_ids():
+        if aid.spec.needs and "needs" not in answers:
+            # Knowing the needs only orders the results: worth asking, but after the
+            # questions that settle eligibility.
+            scores["needs"] = scores.get("needs", 0.0) + NEEDS_WEIGHT
+        if aid.relevance is not None:
+            needed: list[str] = []
+            if aid.relevance.root.scan(answers, as_of, needed) is None:
+                for answer in set(needed):
                     scores[answer] = scores.get(answer, 0.0) + 0.5
     return scores
 

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from bot.contact_requests import ContactRequest, RequestStatus
 from bot.dialogue import DialogueState, Phase
 from bot.knowledge import Knowledge
-from bot.results import build_report
+from bot.rules import Status, statuses
 from bot.storage import Conversation
 
 # Counts below this are shown as "< 3" so that a small département cannot single anyone out.
@@ -56,8 +56,9 @@ def compute_stats(engine: Engine, knowledge: Knowledge, as_of: date) -> Stats:
                 stats.needs_by_department[(department, need)] += 1
             if isinstance(sector, str):
                 stats.needs_by_sector[(sector, need)] += 1
-        for result in build_report(knowledge.catalogue, state.answers, as_of).eligible:
-            stats.eligible[result.id] += 1
+        for aid_id, status in statuses(knowledge.catalogue, state.answers, as_of).items():
+            if status is Status.ELIGIBLE:
+                stats.eligible[aid_id] += 1
     stats.requests_waiting = sum(1 for s in requests if s == RequestStatus.WAITING)
     stats.requests_taken = sum(1 for s in requests if s == RequestStatus.TAKEN)
     return stats

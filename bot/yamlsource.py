@@ -11,9 +11,28 @@ from typing import Any
 import yaml
 
 try:  # The C loader is about 5x faster; fall back when libyaml is missing.
-    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
+    _BaseLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
 except AttributeError:  # pragma: no cover - depends on the PyYAML build
-    _Loader = yaml.SafeLoader
+    _BaseLoader = yaml.SafeLoader
+
+
+class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
+    """Safe loader whose impossible dates (2021-02-30) are errors with a position."""
+
+
+def _timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        raise yaml.constructor.ConstructorError(
+            None,
+            None,
+            f"date impossible « {node.value} » : écrivez une date qui existe, AAAA-MM-JJ",
+            node.start_mark,
+        ) from None
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 PathKey = tuple[str | int, ...]
 
@@ -125,20 +144,7 @@ def parse_yaml(text: str, file: str) -> Located:
             raise SourceError([Problem(file, 1, 1, "le fichier est vide")])
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        reason = error.problem or "syntaxe YAML invalide"
-        raise SourceError(
-            [
-                Problem(
-                    file,
-                    line,
-                    column,
-                    f"erreur de syntaxe YAML ({reason}) : vérifiez l'indentation, "
-                    "les deux-points et les guillemets",
-                )
-            ]
-        ) from None
+        raise SourceError([_syntax_problem(error, file)]) from None
     except yaml.YAMLError as error:
         raise SourceError([Problem(file, 1, 1, f"fichier YAML illisible : {error}")]) from None
     finally:
@@ -149,6 +155,55 @@ def parse_yaml(text: str, file: str) -> Located:
     if problems:
         raise SourceError(problems)
     return located
+
+
+# Where the slip usually is: the start of the construct when YAML only notices it later.
+_CONTEXT_FIRST = (
+    "while scanning a simple key",
+    "while scanning a quoted scalar",
+    "while parsing a flow",
+)
+
+_SYNTAX_HINTS: tuple[tuple[str, str], ...] = (
+    ("could not find expected ':'", "il manque « : » après le nom du champ"),
+    (
+        "mapping values are not allowed",
+        "« : » inattendu : cette ligne (ou celle du dessus) est mal indentée, ou la valeur "
+        "contient « : » (mettez alors la valeur entre guillemets)",
+    ),
+    (
+        "did not find expected '-' indicator",
+        "élément de liste mal aligné : alignez ce « - » ou ce champ sur ses voisins",
+    ),
+    ("did not find expected key", "indentation incohérente : alignez ce champ sur ses voisins"),
+    ("did not find expected ',' or '}'", "accolade « { » non fermée, ou virgule manquante"),
+    ("did not find expected ',' or ']'", "crochet « [ » non fermé, ou virgule manquante"),
+    ("found unexpected end of stream", "guillemet ouvert mais jamais fermé"),
+    ("tab character", "tabulation dans l'indentation : indentez avec des espaces"),
+    (
+        "cannot start any token",
+        "caractère interdit en début de valeur (tabulation, « @ », « ` ») : indentez avec "
+        "des espaces, ou mettez la valeur entre guillemets",
+    ),
+)
+
+
+def _syntax_problem(error: yaml.MarkedYAMLError, file: str) -> Problem:
+    context = error.context or ""
+    use_context = error.context_mark is not None and context.startswith(_CONTEXT_FIRST)
+    mark = error.context_mark if use_context else (error.problem_mark or error.context_mark)
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    reason = error.problem or "syntaxe YAML invalide"
+    if reason.startswith("date impossible"):
+        return Problem(file, line, column, reason)
+    hint = next((text for marker, text in _SYNTAX_HINTS if marker in reason), reason)
+    return Problem(
+        file,
+        line,
+        column,
+        f"erreur de syntaxe YAML : {hint} ; vérifiez l'indentation (des espaces, alignés), "
+        "les deux-points et les guillemets",
+    )
 
 
 def load_yaml(path: Path) -> Located:
