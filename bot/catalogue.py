@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import (
     AnyUrl,
@@ -30,6 +30,8 @@ from bot.criteria import (
 )
 from bot.vocabulary import AnswerValue, Question, QuestionType
 from bot.yamlsource import Located, PathKey, Problem, SourceError, load_yaml, validation_problems
+
+M = TypeVar("M", bound=BaseModel)
 
 
 class _Strict(BaseModel):
@@ -263,35 +265,93 @@ def load_catalogue(path: Path, questions: Mapping[str, Question]) -> Catalogue:
 
 
 def build_catalogue(located: Located, questions: Mapping[str, Question]) -> Catalogue:
-    try:
-        spec = CatalogueSpec.model_validate(located.data)
-    except ValidationError as error:
-        raise SourceError(validation_problems(located, (), error)) from None
     problems: list[Problem] = []
-    if not spec.aids:
+    spec, aid_indexes, contact_indexes = _validated_spec(located, problems)
+    if not spec.aids and not problems:
         problems.append(located.problem(("aids",), "la liste « aids » est vide : ajoutez une aide"))
     definitions = _compile_definitions(spec, located, questions, problems)
+    problems.extend(_duplicate_ids(located))
+    invalid = set(range(len(located.data["aids"]))) - set(aid_indexes)
+    for index in sorted(invalid):
+        raw = located.data["aids"][index]
+        _check_invalid_aid(raw, ("aids", index), located, questions, definitions, problems)
     aids: list[Aid] = []
-    seen: dict[str, int] = {}
-    for index, aid_spec in enumerate(spec.aids):
+    for index, aid_spec in zip(aid_indexes, spec.aids, strict=True):
         base: PathKey = ("aids", index)
         line = located.position(base)[0]
-        if aid_spec.id in seen:
-            problems.append(
-                located.problem(
-                    (*base, "id"),
-                    f"identifiant « {aid_spec.id} » en double (déjà ligne {seen[aid_spec.id]}) : "
-                    "chaque aide doit avoir un id unique",
-                )
-            )
-        seen.setdefault(aid_spec.id, line)
         compiled = _compile_aid(aid_spec, base, line, located, questions, definitions, problems)
         if compiled is not None:
             aids.append(compiled)
-    problems.extend(_check_references(spec, located, questions))
+    problems.extend(_check_references(spec, aid_indexes, contact_indexes, located, questions))
     if problems:
         raise SourceError(problems)
     return Catalogue(located.file, tuple(aids), spec.contacts, questions, located, definitions)
+
+
+def _validated_spec(
+    located: Located, problems: list[Problem]
+) -> tuple[CatalogueSpec, list[int], list[int]]:
+    """The valid parts, with the file index of each aid and contact kept.
+
+    Each aid and contact is validated alone, so that one slip does not hide the others.
+    """
+    data = located.data
+    if not (
+        isinstance(data, dict)
+        and isinstance(data.get("aids"), list)
+        and isinstance(data.get("contacts", []), list)
+    ):
+        try:
+            spec = CatalogueSpec.model_validate(data)
+        except ValidationError as error:
+            raise SourceError(validation_problems(located, (), error)) from None
+        return spec, list(range(len(spec.aids))), list(range(len(spec.contacts)))
+    aids, aid_indexes = _valid_items(AidSpec, data["aids"], "aids", located, problems)
+    contacts, contact_indexes = _valid_items(
+        ContactSpec, data.get("contacts", []), "contacts", located, problems
+    )
+    try:
+        shell = CatalogueSpec.model_validate({**data, "aids": [], "contacts": []})
+    except ValidationError as error:
+        problems.extend(validation_problems(located, (), error))
+        raise SourceError(problems) from None
+    spec = shell.model_copy(update={"aids": tuple(aids), "contacts": tuple(contacts)})
+    return spec, aid_indexes, contact_indexes
+
+
+def _duplicate_ids(located: Located) -> list[Problem]:
+    """Ids used twice, read from the file itself: even an aid with other slips counts."""
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for index, raw in enumerate(located.data["aids"]):
+        aid_id = raw.get("id") if isinstance(raw, dict) else None
+        if not isinstance(aid_id, str):
+            continue
+        if aid_id in seen:
+            problems.append(
+                located.problem(
+                    ("aids", index, "id"),
+                    f"identifiant « {aid_id} » en double (déjà ligne {seen[aid_id]}) : "
+                    "chaque aide doit avoir un id unique",
+                )
+            )
+        seen.setdefault(aid_id, located.position(("aids", index))[0])
+    return problems
+
+
+def _valid_items(
+    model: type[M], items: list[Any], key: str, located: Located, problems: list[Problem]
+) -> tuple[list[M], list[int]]:
+    valid: list[M] = []
+    indexes: list[int] = []
+    for index, raw in enumerate(items):
+        try:
+            valid.append(model.model_validate(raw))
+        except ValidationError as error:
+            problems.extend(validation_problems(located, (key, index), error))
+            continue
+        indexes.append(index)
+    return valid, indexes
 
 
 def _compile_definitions(
@@ -346,21 +406,64 @@ def _compile_aid(
         Step(s.text, s.link, s.documents, compiled(s.when, ("checklist", i, "when")))
         for i, s in enumerate(spec.checklist)
     )
-    examples = _examples(spec, base, located, questions, problems)
+    examples = _examples(enumerate(spec.examples), base, located, questions, problems)
     if len(problems) > before or rule is None:
         return None
     return Aid(spec, rule, relevance, amounts, steps, examples, line)
 
 
+def _check_invalid_aid(
+    raw: Any,
+    base: PathKey,
+    located: Located,
+    questions: Mapping[str, Question],
+    definitions: Mapping[str, Node],
+    problems: list[Problem],
+) -> None:
+    """An aid with other slips: still check its conditions and examples, to list all at once."""
+    if not isinstance(raw, dict):
+        return
+    criteria: list[tuple[PathKey, Any]] = [
+        (("rule",), raw.get("rule")),
+        (("relevant_when",), raw.get("relevant_when")),
+    ]
+    for key in ("amounts", "checklist"):
+        items = raw.get(key)
+        if isinstance(items, list):
+            criteria += [
+                ((key, i, "when"), item.get("when"))
+                for i, item in enumerate(items)
+                if isinstance(item, dict)
+            ]
+    for path, criterion in criteria:
+        if criterion is None:
+            continue
+        try:
+            compile_criterion(criterion, questions, definitions)
+        except CriterionError as error:
+            problems.append(
+                located.problem((*base, *path, *error.path), error.message, key=error.key)
+            )
+    raw_examples = raw.get("examples")
+    if isinstance(raw_examples, list):
+        valid: list[tuple[int, ExampleSpec]] = []
+        for i, item in enumerate(raw_examples):
+            try:  # an invalid example is already reported with its aid
+                valid.append((i, ExampleSpec.model_validate(item)))
+            except ValidationError:
+                continue
+        _examples(valid, base, located, questions, problems)
+
+
 def _examples(
-    spec: AidSpec,
+    specs: Iterable[tuple[int, ExampleSpec]],
     base: PathKey,
     located: Located,
     questions: Mapping[str, Question],
     problems: list[Problem],
 ) -> tuple[Example, ...]:
     examples: list[Example] = []
-    for i, example in enumerate(spec.examples):
+    for i, example in specs:
         path = (*base, "examples", i)
         if example.status not in STATUSES:
             problems.append(
@@ -409,13 +512,17 @@ def _example_value(question: Question, raw: Any, year: int) -> AnswerValue:
 
 
 def _check_references(
-    spec: CatalogueSpec, located: Located, questions: Mapping[str, Question]
+    spec: CatalogueSpec,
+    aid_indexes: Sequence[int],
+    contact_indexes: Sequence[int],
+    located: Located,
+    questions: Mapping[str, Question],
 ) -> list[Problem]:
     problems: list[Problem] = []
     kinds = {c.kind for c in spec.contacts}
     needs = questions.get("needs")
     need_values = set(needs.choice_values()) if needs else set()
-    for i, aid in enumerate(spec.aids):
+    for i, aid in zip(aid_indexes, spec.aids, strict=True):
         for j, kind in enumerate(aid.contacts):
             if kind not in kinds:
                 problems.append(
@@ -433,8 +540,8 @@ def _check_references(
                     )
                 )
     ids = [c.id for c in spec.contacts]
-    for i, contact in enumerate(spec.contacts):
-        if ids.index(contact.id) != i:
+    for k, (i, contact) in enumerate(zip(contact_indexes, spec.contacts, strict=True)):
+        if ids.index(contact.id) != k:
             problems.append(
                 located.problem(
                     ("contacts", i, "id"), f"identifiant de contact « {contact.id} » en double"

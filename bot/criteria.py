@@ -240,9 +240,7 @@ class Leaf:
     text: str
     question: Question
     # The operator's predicate, looked up once at compile time.
-    check: Callable[[AnswerValue, Any, date], bool] = field(
-        init=False, repr=False, compare=False
-    )
+    check: Callable[[AnswerValue, Any, date], bool] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "check", OPERATORS[self.operator].check)
