@@ -47,14 +47,41 @@ def build_parser() -> argparse.ArgumentParser:
     match.add_argument("--format", choices=("text", "json"), default="text")
     match.set_defaults(handler=cmd_match)
 
+    telegram = commands.add_parser(
+        "telegram", help="le bot Telegram (polling ; webhook avec --webhook-url)"
+    )
+    telegram.add_argument("--webhook-url", help="adresse HTTPS publique du webhook")
+    telegram.add_argument("--listen", default="127.0.0.1", help="adresse d'écoute du webhook")
+    telegram.add_argument("--port", type=int, default=8443, help="port d'écoute du webhook")
+    telegram.add_argument("--as-of", type=_iso_date, help="date de référence (AAAA-MM-JJ)")
+    telegram.set_defaults(handler=cmd_telegram)
+
     catalogue = commands.add_parser("catalogue", help="outils des coordinateurs")
     tools = catalogue.add_subparsers(dest="tool", required=True, metavar="OUTIL")
     check = tools.add_parser("check", help="valider un catalogue")
     check.add_argument("file", nargs="?", type=Path)
+    check.add_argument("--as-of", type=_iso_date, help="date de référence (AAAA-MM-JJ)")
     check.set_defaults(handler=cmd_catalogue_check)
     test = tools.add_parser("test", help="lancer les exemples du catalogue")
     test.add_argument("file", nargs="?", type=Path)
     test.set_defaults(handler=cmd_catalogue_test)
+    diff = tools.add_parser("diff", help="l'effet d'une modification : qui gagne ou perd une aide")
+    diff.add_argument("old", type=Path, help="l'ancienne version du catalogue")
+    diff.add_argument("new", type=Path, help="la nouvelle version du catalogue")
+    diff.add_argument("--as-of", type=_iso_date, help="date de référence (AAAA-MM-JJ)")
+    diff.add_argument("--all", action="store_true", help="lister toutes les situations")
+    diff.set_defaults(handler=cmd_catalogue_diff)
+    show = tools.add_parser("show", help="afficher une aide comme la lit une structure")
+    show.add_argument("id", help="identifiant de l'aide, par exemple urgencess-2021")
+    show.add_argument("file", nargs="?", type=Path)
+    show.add_argument("--as-of", type=_iso_date, help="date de référence (AAAA-MM-JJ)")
+    show.set_defaults(handler=cmd_catalogue_show)
+
+    rasa = commands.add_parser("rasa", help="intégration avec un assistant Rasa")
+    rasa_tools = rasa.add_subparsers(dest="tool", required=True, metavar="OUTIL")
+    export = rasa_tools.add_parser("export", help="écrire le domain.yml Rasa généré des questions")
+    export.add_argument("dir", type=Path, help="dossier où écrire domain.yml")
+    export.set_defaults(handler=cmd_rasa_export)
 
     from bot import cli_support
 
@@ -147,10 +174,43 @@ def read_answers(
     return answers, problems
 
 
-def cmd_catalogue_check(args: argparse.Namespace, settings: Settings) -> int:
-    knowledge = _knowledge(settings, args.file)
-    print(f"{knowledge.catalogue.file} : catalogue valide ({len(knowledge.catalogue.aids)} aides).")
+def cmd_telegram(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.storage import Store
+    from bot.telegram.app import ConfigurationError, Polling, Webhook, run
+
+    if not settings.telegram_token:
+        print("TELEGRAM_BOT_TOKEN est vide : donnez le jeton du bot (@BotFather).", file=sys.stderr)
+        return 2
+    mode: Polling | Webhook = Polling()
+    if args.webhook_url:
+        mode = Webhook(args.webhook_url, args.listen, args.port, settings.webhook_secret)
+    try:
+        store = Store.from_url(settings.database_url)
+        run(settings, _knowledge(settings), store, mode, as_of=args.as_of)
+    except ConfigurationError as error:
+        print(error, file=sys.stderr)
+        return 2
     return 0
+
+
+def cmd_catalogue_check(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.catalogue_lint import check_verdict, lint_catalogue, problem_counts
+
+    file = str(args.file or settings.catalogue_path)
+    catalogue = None
+    try:
+        knowledge = _knowledge(settings, args.file)
+    except SourceError as error:
+        problems = list(error.problems)
+    else:
+        catalogue, today = knowledge.catalogue, date.today()
+        problems = lint_catalogue(
+            catalogue, as_of=args.as_of or today, ask_if=knowledge.dialogue.ask_if, today=today
+        )
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    print(check_verdict(file, problems, catalogue))
+    return 1 if catalogue is None or problem_counts(problems)[0] else 0
 
 
 def cmd_catalogue_test(args: argparse.Namespace, settings: Settings) -> int:
@@ -161,5 +221,66 @@ def cmd_catalogue_test(args: argparse.Namespace, settings: Settings) -> int:
     failures = [o for o in outcomes if not o.passed]
     for outcome in failures:
         print(outcome.describe(knowledge.catalogue.file))
-    print(f"{len(outcomes) - len(failures)} passed, {len(failures)} failed")
+    passed = len(outcomes) - len(failures)
+    print(
+        f"Exemples : {passed} réussi{'s' if passed > 1 else ''}, {len(failures)} en échec "
+        f"({passed} passed, {len(failures)} failed)."
+    )
     return 1 if failures else 0
+
+
+def cmd_catalogue_diff(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.catalogue import load_catalogue
+    from bot.catalogue_diff import diff_catalogues, render_diff
+    from bot.dialogues import load_dialogue
+
+    dialogue = load_dialogue(settings.diagnostic_path)
+    catalogues, problems = [], []
+    for path in (args.old, args.new):
+        try:
+            catalogues.append(load_catalogue(path, dialogue.questions))
+        except SourceError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise SourceError(problems)
+    old, new = catalogues
+    diff = diff_catalogues(old, new, as_of=args.as_of or date.today(), ask_if=dialogue.ask_if)
+    limit = None if args.all else 5
+    print(render_diff(diff, dialogue.questions, str(args.old), str(args.new), limit=limit))
+    return 0
+
+
+def cmd_catalogue_show(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.catalogue_show import show_aid, similar_ids
+
+    knowledge = _knowledge(settings, args.file)
+    catalogue = knowledge.catalogue
+    aid = catalogue.aid(args.id)
+    if aid is None:
+        close = similar_ids(catalogue, args.id)
+        hint = f" Vouliez-vous dire : {', '.join(close)} ?" if close else ""
+        print(f"{catalogue.file} : aucune aide « {args.id} ».{hint}", file=sys.stderr)
+        return 1
+    as_of = args.as_of or date.today()
+    print(show_aid(catalogue, aid, as_of=as_of, ask_if=knowledge.dialogue.ask_if))
+    return 0
+
+
+def cmd_rasa_export(args: argparse.Namespace, settings: Settings) -> int:
+    import yaml
+
+    from bot.dialogues import load_dialogue
+    from bot.rasa_domain import DOMAIN_HEADER, FORM, build_domain
+
+    dialogue = load_dialogue(settings.diagnostic_path)
+    domain = build_domain(dialogue)
+    path = args.dir / "domain.yml"
+    try:
+        args.dir.mkdir(parents=True, exist_ok=True)
+        text = yaml.safe_dump(domain, allow_unicode=True, sort_keys=False, width=100)
+        path.write_text(DOMAIN_HEADER + text, encoding="utf-8")
+    except OSError as error:
+        print(f"{path}: écriture impossible ({error.strerror})", file=sys.stderr)
+        return 1
+    print(f"{path} : domaine Rasa écrit ({len(dialogue.questions)} questions, formulaire {FORM}).")
+    return 0
