@@ -98,6 +98,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         for problem in error.problems:
             print(problem, file=sys.stderr)
         code = 1
+    except BrokenPipeError:
+        # The reader went away (e.g. `aidess catalogue diff … | head`): stop quietly.
+        sys.stderr.close()
+        code = 0
     except KeyboardInterrupt:
         print("\nInterrompu. Vos réponses sont gardées.", file=sys.stderr)
         code = 130
