@@ -39,8 +39,10 @@ PROFILES: Mapping[str, tuple[date, dict[str, Any]]] = {
             "has_siret": True,
         },
     ),
-    "après la préface (forme, département)": (date(2026, 11, 26), {
-        "legal_form": "association", "department": "62"}),
+    "après la préface (forme, département)": (
+        date(2026, 11, 26),
+        {"legal_form": "association", "department": "62"},
+    ),
 }
 
 
@@ -126,12 +128,16 @@ def naive_answer_ids(raw: Mapping[str, Any], definitions: Mapping[str, Any]) -> 
     return found
 
 
-def naive_next_question(data: Mapping[str, Any], answers: Mapping[str, Any], as_of: date,
-                        order: list[str]) -> str | None:
+def naive_next_question(
+    data: Mapping[str, Any], answers: Mapping[str, Any], as_of: date, order: list[str]
+) -> str | None:
     """For each unasked question, count undecided aids whose rule mentions it."""
     scores: dict[str, int] = {}
-    undecided = [aid for aid, truth in zip(data["aids"], naive_evaluate(data, answers, as_of),
-                                           strict=True) if truth[1] is None]
+    undecided = [
+        aid
+        for aid, truth in zip(data["aids"], naive_evaluate(data, answers, as_of), strict=True)
+        if truth[1] is None
+    ]
     for aid in undecided:
         for answer in naive_answer_ids(aid["rule"], data["definitions"]) - answers.keys():
             scores[answer] = scores.get(answer, 0) + 1
@@ -169,16 +175,24 @@ def main() -> None:
             engine = DialogueEngine(knowledge.dialogue, catalogue, as_of)
             order = list(questions)
             rows = [
-                ("statuts", timed(partial(statuses, catalogue, answers, as_of), repeat),
-                 timed(partial(naive_evaluate, raw, answers, as_of), repeat)),
-                ("question suivante", timed(partial(engine.next_question, answers), repeat),
-                 timed(partial(naive_next_question, raw, answers, as_of, order), repeat)),
+                (
+                    "statuts",
+                    timed(partial(statuses, catalogue, answers, as_of), repeat),
+                    timed(partial(naive_evaluate, raw, answers, as_of), repeat),
+                ),
+                (
+                    "question suivante",
+                    timed(partial(engine.next_question, answers), repeat),
+                    timed(partial(naive_next_question, raw, answers, as_of, order), repeat),
+                ),
             ]
             full = timed(partial(evaluate, catalogue, answers, as_of), repeat)
             print(f"{name}")
             for what, compiled, naive in rows:
-                print(f"  {what:<18} compilé {compiled * 1000:8.2f} ms | naïf {naive * 1000:8.2f}"
-                      f" ms | naïf/compilé {naive / compiled:5.2f}")
+                print(
+                    f"  {what:<18} compilé {compiled * 1000:8.2f} ms | naïf {naive * 1000:8.2f}"
+                    f" ms | naïf/compilé {naive / compiled:5.2f}"
+                )
             print(f"  {'verdicts complets':<18} {full * 1000:8.2f} ms (raisons, montants, dates)")
 
 

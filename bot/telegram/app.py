@@ -1,0 +1,282 @@
+"""The Telegram bot's composition root: ``build_application`` wires python-telegram-bot to
+the dialogue engine, the storage and the reminders; ``running`` starts and stops it (polling
+or webhook). ``aidess telegram`` and the tests use both.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+import secrets
+import signal
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    BaseRateLimiter,
+    CallbackQueryHandler,
+    CommandHandler,
+    Defaults,
+    MessageHandler,
+    filters,
+)
+
+from bot.knowledge import Knowledge
+from bot.settings import Settings
+from bot.storage import Store, use_write_ahead_log
+from bot.telegram import keyboards, messages
+from bot.telegram.handlers import DIALOGUE_COMMANDS, KEY_PREFIX, Handlers
+from bot.telegram.keyboards import Kind
+from bot.telegram.network import ResilientRateLimiter
+from bot.telegram.processor import PerChatUpdateProcessor
+from bot.telegram.reminders import PARIS, Clock, Reminders, utc_now
+
+_LOGGER = logging.getLogger(__name__)
+
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+RETENTION = timedelta(days=180)  # a conversation without activity for this long is erased
+PROCESSED_IDS_KEPT = timedelta(days=2)  # Telegram redelivers an update within 24 hours
+PURGE_EVERY = timedelta(hours=6)
+MAX_CONCURRENT_UPDATES = 256
+WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts
+
+
+class ConfigurationError(Exception):
+    """A setting prevents the bot from starting; the message is for people."""
+
+
+@dataclass(frozen=True)
+class Polling:
+    timeout: float = 30.0  # long-polling wait, in seconds
+    poll_interval: float = 0.0
+
+
+@dataclass(frozen=True)
+class Webhook:
+    url: str  # the public HTTPS address Telegram posts to
+    listen: str = "127.0.0.1"
+    port: int = 8443
+    secret: str | None = None  # checked on every request; random when not given
+
+    @property
+    def path(self) -> str:
+        return urlsplit(self.url).path.lstrip("/")
+
+
+def build_application(
+    settings: Settings,
+    knowledge: Knowledge,
+    store: Store,
+    *,
+    as_of: date | None = None,
+    clock: Clock = utc_now,
+    rate_limiter: BaseRateLimiter[Any] | None = None,
+    max_concurrent_updates: int = MAX_CONCURRENT_UPDATES,
+    retention: timedelta = RETENTION,
+) -> AnyApplication:
+    """The bot, ready to be started with ``running``.
+
+    ``as_of`` fixes the reference date of the diagnostic (default: today, at each update);
+    ``clock`` gives the current time to the reminders; ``rate_limiter`` defaults to
+    ``ResilientRateLimiter`` with Telegram's flood limits.
+    """
+    if not settings.telegram_token:
+        raise ConfigurationError(
+            "TELEGRAM_BOT_TOKEN est vide : donnez le jeton du bot (obtenu auprès de @BotFather)."
+        )
+    keyboards.check_fits(knowledge.dialogue.questions.values())
+    builder = (
+        ApplicationBuilder()
+        .token(settings.telegram_token)
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+                tzinfo=PARIS,
+            )
+        )
+        .rate_limiter(rate_limiter or ResilientRateLimiter())
+        .concurrent_updates(PerChatUpdateProcessor(max_concurrent_updates))
+    )
+    if settings.telegram_base_url:
+        builder = builder.base_url(settings.telegram_base_url).base_file_url(
+            file_url_for(settings.telegram_base_url)
+        )
+    use_write_ahead_log(store.engine)
+    reminders = Reminders(store, knowledge.catalogue, clock)
+    handlers = Handlers(knowledge, store, reminders, as_of=as_of, retention=retention)
+
+    async def startup(application: AnyApplication) -> None:
+        await _startup(application, handlers, store, reminders, clock, retention)
+
+    application: AnyApplication = builder.post_init(startup).build()
+    _register(application, handlers)
+    return application
+
+
+def file_url_for(base_url: str) -> str:
+    """``http://host:8081/bot`` → ``http://host:8081/file/bot`` (the Bot API's layout)."""
+    head, _, tail = base_url.rstrip("/").rpartition("/")
+    return f"{head}/file/{tail}" if head else base_url
+
+
+def _register(application: AnyApplication, h: Handlers) -> None:
+    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+    add = application.add_handler
+    add(CommandHandler("start", h.on_start, filters=private))
+    add(CommandHandler(list(DIALOGUE_COMMANDS), h.on_dialogue_command, filters=private))
+    add(CommandHandler("aide", h.on_help, filters=private))
+    add(CommandHandler("confidentialite", h.on_privacy, filters=private))
+    add(CommandHandler("oublier", h.on_forget, filters=private))
+    add(MessageHandler(private & filters.COMMAND, h.on_unknown_command))
+    add(MessageHandler(private & filters.TEXT, h.on_text))
+    add(MessageHandler(private, h.on_other_message))
+
+    def kinds(*chosen: Kind) -> str:
+        return f"^({'|'.join(chosen)})({keyboards.SEP}|$)"
+
+    dialogue = (Kind.CHOICE, Kind.YES, Kind.NO, Kind.UNKNOWN, Kind.TOGGLE, Kind.CONFIRM)
+    add(CallbackQueryHandler(h.on_dialogue_button, pattern=kinds(*dialogue)))
+    add(CallbackQueryHandler(h.on_dialogue_button, pattern=kinds(Kind.REFINE, Kind.CHANGE)))
+    add(CallbackQueryHandler(h.on_dialogue_button, pattern=kinds(Kind.RESTART)))
+    add(CallbackQueryHandler(h.on_change_menu_button, pattern=kinds(Kind.MENU)))
+    add(CallbackQueryHandler(h.on_aid_button, pattern=kinds(Kind.AID)))
+    add(CallbackQueryHandler(h.on_reminder_button, pattern=kinds(Kind.REMIND)))
+    add(CallbackQueryHandler(h.on_summary_button, pattern=kinds(Kind.SUMMARY)))
+    add(CallbackQueryHandler(h.on_forget_button, pattern=kinds(Kind.FORGET)))
+    add(CallbackQueryHandler(h.on_unknown_button))
+    application.add_error_handler(h.on_error)
+
+
+async def _startup(
+    application: AnyApplication,
+    handlers: Handlers,
+    store: Store,
+    reminders: Reminders,
+    clock: Clock,
+    retention: timedelta,
+) -> None:
+    """Commands in the Telegram menu, old data purged, reminders scheduled again, and the
+    replies interrupted by a crash sent."""
+    await application.bot.set_my_commands([BotCommand(c, d) for c, d in messages.COMMANDS])
+    job_queue = application.job_queue
+    assert job_queue is not None, "python-telegram-bot[job-queue] is required"
+
+    def purge() -> int:
+        now = clock()
+        return store.purge(
+            KEY_PREFIX, inactive_before=now - retention, processed_before=now - PROCESSED_IDS_KEPT
+        )
+
+    async def purge_job(context: object) -> None:
+        purge()
+
+    purged = purge()
+    scheduled, dropped = reminders.restore(job_queue)
+    job_queue.run_repeating(purge_job, interval=PURGE_EVERY, first=PURGE_EVERY, name="purge")
+    resumed = await handlers.resume_interrupted(application.bot)
+    _LOGGER.info(
+        "started: %d rows purged, %d reminders scheduled, %d dropped, %d replies resumed",
+        purged,
+        scheduled,
+        dropped,
+        resumed,
+    )
+
+
+@contextlib.asynccontextmanager
+async def running(
+    application: AnyApplication, mode: Polling | Webhook = Polling()
+) -> AsyncIterator[AnyApplication]:
+    """Start the bot (initialise, start-up tasks, then polling or the webhook) and stop it
+    cleanly on exit, even after a failure half-way."""
+    await application.initialize()
+    try:
+        if application.post_init is not None:
+            await application.post_init(application)
+        await application.start()
+        try:
+            updater = application.updater
+            assert updater is not None
+            if isinstance(mode, Webhook):
+                await updater.start_webhook(
+                    listen=mode.listen,
+                    port=mode.port,
+                    url_path=mode.path,
+                    webhook_url=mode.url,
+                    secret_token=webhook_secret(mode),
+                    allowed_updates=ALLOWED_UPDATES,
+                )
+            else:
+                await updater.start_polling(
+                    poll_interval=mode.poll_interval,
+                    timeout=timedelta(seconds=mode.timeout),
+                    allowed_updates=ALLOWED_UPDATES,
+                )
+            try:
+                yield application
+            finally:
+                await updater.stop()
+        finally:
+            await application.stop()
+    finally:
+        await application.shutdown()
+
+
+def webhook_secret(mode: Webhook) -> str:
+    if mode.secret is None:
+        return secrets.token_urlsafe(32)
+    if not WEBHOOK_SECRET.match(mode.secret):
+        raise ConfigurationError(
+            "AIDESS_WEBHOOK_SECRET : 1 à 256 caractères parmi A-Z, a-z, 0-9, _ et -."
+        )
+    return mode.secret
+
+
+def configure_logging() -> None:
+    """Readable logs without personal data: the HTTP client's request lines contain the bot
+    token, PTB's debug lines contain message contents, and PTB's request layer logs the
+    bodies it cannot parse; they stay silent (``bot.telegram.network`` logs the failures)."""
+    logging.basicConfig(
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO
+    )
+    for noisy in ("httpx", "httpcore", "apscheduler"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    logging.getLogger("telegram.request").setLevel(logging.CRITICAL)
+
+
+def run(
+    settings: Settings,
+    knowledge: Knowledge,
+    store: Store,
+    mode: Polling | Webhook,
+    *,
+    as_of: date | None = None,
+) -> None:
+    """``aidess telegram``: run until SIGINT or SIGTERM."""
+    configure_logging()
+    application = build_application(settings, knowledge, store, as_of=as_of)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        async with running(application, mode):
+            where = "webhook " + mode.url if isinstance(mode, Webhook) else "polling"
+            _LOGGER.info("AidESS Telegram bot running (%s)", where)
+            await stop.wait()
+        _LOGGER.info("stopped")
+
+    asyncio.run(main())

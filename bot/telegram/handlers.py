@@ -1,0 +1,466 @@
+"""The Telegram channel's callbacks: what people do → dialogue events → replies.
+
+A thin adapter: the dialogue engine decides what to ask and what the answers mean; these
+callbacks turn updates into events, save the new state BEFORE replying, and hand the engine's
+outputs to the ``Presenter``. Each update is applied once: its id is stored with the new
+state, and a redelivered update is skipped (or, if the process died after saving and before
+replying, answered with where the conversation stands).
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import time
+import traceback
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
+from telegram import Bot, CallbackQuery, InputFile, Update
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter
+from telegram.ext import Application, ContextTypes, JobQueue
+
+from bot.dialogue import (
+    STALE_BUTTON,
+    Back,
+    Change,
+    DialogueEngine,
+    DialogueState,
+    Event,
+    Notice,
+    Restart,
+    ShowResults,
+    Start,
+    Step,
+    Text,
+)
+from bot.knowledge import Knowledge
+from bot.render import HTML, MARKDOWN, render_aid_detail, render_summary
+from bot.results import Report
+from bot.storage import Store, View
+from bot.telegram import keyboards, messages
+from bot.telegram.keyboards import (
+    AidButton,
+    DialogueButton,
+    ForgetButton,
+    ReminderButton,
+)
+from bot.telegram.presenter import Origin, Presenter
+from bot.telegram.processor import chat_of
+from bot.telegram.reminders import Reminders
+
+_LOGGER = logging.getLogger(__name__)
+
+KEY_PREFIX = "telegram:"
+TYPED = Origin()  # an update that is not a pressed button
+Context = ContextTypes.DEFAULT_TYPE
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+
+DIALOGUE_COMMANDS: dict[str, Callable[[], Event]] = {
+    "retour": Back,
+    "modifier": Change,
+    "resultats": ShowResults,
+    "recommencer": Restart,
+}
+
+
+def chat_key(chat_id: int) -> str:
+    return f"{KEY_PREFIX}{chat_id}"
+
+
+def update_kind(update: object) -> str:
+    """For logs: what kind of update, never its content."""
+    if not isinstance(update, Update):
+        return "none" if update is None else type(update).__name__
+    if update.callback_query is not None:
+        return "button"
+    message = update.effective_message
+    if message is None:
+        return "other"
+    if message.text and message.text.startswith("/"):
+        return "command"
+    return "text" if message.text else "non-text message"
+
+
+class Handlers:
+    def __init__(
+        self,
+        knowledge: Knowledge,
+        store: Store,
+        reminders: Reminders,
+        *,
+        as_of: date | None = None,
+        retention: timedelta,
+    ) -> None:
+        self.knowledge = knowledge
+        self.questions = knowledge.dialogue.questions
+        self.store = store
+        self.reminders = reminders
+        self.as_of = as_of
+        self.retention = retention
+
+    def engine(self) -> DialogueEngine:
+        """A fresh engine per update: the reference date is today unless fixed."""
+        return DialogueEngine(
+            self.knowledge.dialogue, self.knowledge.catalogue, self.as_of or date.today()
+        )
+
+    # -- the dialogue ----------------------------------------------------------------------
+
+    async def on_start(self, update: Update, context: Context) -> None:
+        await self._turn(update, context.bot, Start(), greet=True)
+
+    async def on_dialogue_command(self, update: Update, context: Context) -> None:
+        message = update.effective_message
+        assert message is not None and message.text is not None
+        name = message.text.split(maxsplit=1)[0].lstrip("/").split("@", 1)[0].lower()
+        await self._turn(update, context.bot, DIALOGUE_COMMANDS[name]())
+
+    async def on_text(self, update: Update, context: Context) -> None:
+        message = update.effective_message
+        assert message is not None and message.text is not None
+        await self._turn(update, context.bot, Text(message.text))
+
+    async def on_other_message(self, update: Update, context: Context) -> None:
+        """Stickers, photos, voice…: say what is understood, and where we are."""
+        await self._turn(update, context.bot, Start(), notice=messages.NOT_TEXT)
+
+    async def on_dialogue_button(self, update: Update, context: Context) -> None:
+        query = _query(update)
+        button = keyboards.decode(query.data, self.questions)
+        label = keyboards.label_of(_markup(query), query.data)
+        if not isinstance(button, DialogueButton):
+            origin = Origin(_message_id(query), None, label)
+            await self._turn(update, context.bot, Start(), origin=origin, notice=STALE_BUTTON)
+            return
+        origin = Origin(_message_id(query), button.tag, label)
+        await self._turn(update, context.bot, button.event, origin=origin, button=button)
+
+    async def on_change_menu_button(self, update: Update, context: Context) -> None:
+        origin = Origin(_message_id(_query(update)), keyboards.RESULTS_TAG)
+        await self._turn(update, context.bot, Change(), origin=origin)
+
+    async def _turn(
+        self,
+        update: Update,
+        bot: Bot,
+        event: Event,
+        *,
+        origin: Origin = TYPED,
+        greet: bool = False,
+        notice: str | None = None,
+        button: DialogueButton | None = None,
+    ) -> None:
+        started = time.perf_counter()
+        chat_id = _chat(update)
+        key = chat_key(chat_id)
+        turn = self.store.open_turn(key, update.update_id)
+        engine = self.engine()
+        presenter = Presenter(bot, chat_id, self.questions)
+        if turn.seen:
+            await self._redelivered(update, engine, presenter, turn.state, turn.view)
+            return
+        state, unreadable = self._state(turn.state)
+        before: list[str] = []
+        if unreadable:
+            before.append(messages.e(messages.STATE_UNREADABLE))
+        if state is None:  # a new conversation, whatever was sent
+            before.insert(0, messages.welcome(self.knowledge.dialogue.spec.intro))
+            step = engine.start()
+        else:
+            if greet:
+                before.append(messages.e(messages.RESUMING))
+            step = self._step(engine, state, event, button)
+        if notice is not None:
+            step = Step(step.state, (Notice(notice), *step.outputs), step.changed)
+        if step.changed:
+            self.store.save_turn(
+                key, self.knowledge.dialogue.spec.id, step.state.to_json(), update.update_id
+            )
+        for text in before:
+            await presenter.send(text)
+        shown = await presenter.show(step, origin, turn.view)
+        await _answer(update.callback_query, shown.toast)
+        self.store.finish_turn(key, update.update_id, shown.view, record=not step.changed)
+        _LOGGER.debug(
+            "update %d (%s) handled in %.1f ms",
+            update.update_id,
+            update_kind(update),
+            (time.perf_counter() - started) * 1000,
+        )
+
+    def _step(
+        self,
+        engine: DialogueEngine,
+        state: DialogueState,
+        event: Event,
+        button: DialogueButton | None,
+    ) -> Step:
+        if button is not None and button.guarded and button.revision != state.revision:
+            # Events the engine applies whatever the revision: a stale button must not.
+            resumed = engine.resume(state)
+            return Step(resumed.state, (Notice(STALE_BUTTON), *resumed.outputs), resumed.changed)
+        return engine.handle(state, event)
+
+    def _state(self, data: dict[str, Any] | None) -> tuple[DialogueState | None, bool]:
+        """The stored state; (None, True) when it cannot be read back."""
+        if data is None:
+            return None, False
+        try:
+            return DialogueState.from_json(data, self.questions), False
+        except (ValueError, TypeError, KeyError, AttributeError):
+            _LOGGER.warning("a stored conversation could not be read back; starting again")
+            return None, True
+
+    async def _redelivered(
+        self,
+        update: Update,
+        engine: DialogueEngine,
+        presenter: Presenter,
+        data: dict[str, Any] | None,
+        view: View,
+    ) -> None:
+        key = chat_key(presenter.chat_id)
+        if view.pending_update_id != update.update_id:
+            _LOGGER.info("update %d (%s) already processed", update.update_id, update_kind(update))
+            await _answer(update.callback_query, None)
+            return
+        # Saved, but the reply was lost (the process stopped in between): say where we are.
+        _LOGGER.info(
+            "update %d: reply was interrupted, showing the conversation again", update.update_id
+        )
+        shown = await self._show_again(engine, presenter, data, view)
+        await _answer(update.callback_query, None)
+        self.store.finish_turn(key, update.update_id, shown, record=False)
+
+    async def _show_again(
+        self, engine: DialogueEngine, presenter: Presenter, data: dict[str, Any] | None, view: View
+    ) -> View:
+        state, _ = self._state(data)
+        step = engine.start() if state is None else engine.resume(state)
+        # Nothing was seen of this reply: in full, results included.
+        shown = await presenter.show(step, Origin(), view, repeat=False)
+        return shown.view
+
+    async def resume_interrupted(self, bot: Bot) -> int:
+        """At start-up: conversations saved but not replied to get their reply."""
+        keys = self.store.pending_replies(KEY_PREFIX)
+        for key in keys:
+            chat_id = int(key.removeprefix(KEY_PREFIX))
+            presenter = Presenter(bot, chat_id, self.questions)
+            turn = self.store.open_turn(key, None)
+            try:
+                shown = await self._show_again(self.engine(), presenter, turn.state, turn.view)
+            except Forbidden:
+                shown = turn.view
+            self.store.finish_turn(key, None, shown, record=False)
+        return len(keys)
+
+    # -- results: checklists, summary, reminders ---------------------------------------------
+
+    async def on_aid_button(self, update: Update, context: Context) -> None:
+        query = _query(update)
+        if not await self._first_time(update):
+            return
+        button = keyboards.decode(query.data, self.questions)
+        assert isinstance(button, AidButton)
+        report = self._report(chat_key(_chat(update)))
+        aid_id = button.resolve(self.knowledge.catalogue)
+        result = None if aid_id is None else report.find(aid_id)
+        if result is None:
+            await _answer(query, messages.UNKNOWN_AID)
+            return
+        deadline = result.verdict.deadline
+        can_remind = deadline is not None and self.reminders.due_for(deadline) is not None
+        chunks = messages.split_blocks([render_aid_detail(result, HTML)])
+        markup = keyboards.aid_keyboard(result, can_remind=can_remind)
+        for i, chunk in enumerate(chunks):
+            last = i == len(chunks) - 1
+            await context.bot.send_message(
+                _chat(update), chunk, reply_markup=markup if last else None
+            )
+        await _answer(query, None)
+        self._processed(update)
+
+    async def on_summary_button(self, update: Update, context: Context) -> None:
+        query = _query(update)
+        if not await self._first_time(update):
+            return
+        key = chat_key(_chat(update))
+        state, _ = self._state(self.store.load(key))
+        answers = {} if state is None else state.answers
+        report = self.engine().report(answers)
+        text = render_summary(report, self.questions, answers, MARKDOWN)
+        document = InputFile(
+            io.BytesIO(text.encode("utf-8")),
+            filename=messages.summary_filename(report.as_of),
+        )
+        await context.bot.send_document(_chat(update), document, caption=messages.SUMMARY_CAPTION)
+        await _answer(query, None)
+        self._processed(update)
+
+    async def on_reminder_button(self, update: Update, context: Context) -> None:
+        query = _query(update)
+        if not await self._first_time(update):
+            return
+        button = keyboards.decode(query.data, self.questions)
+        assert isinstance(button, ReminderButton)
+        key = chat_key(_chat(update))
+        aid_id = button.resolve(self.knowledge.catalogue)
+        result = None if aid_id is None else self._report(key).find(aid_id)
+        if result is None:
+            await _answer(query, messages.UNKNOWN_AID)
+            return
+        outcome = self.reminders.request(
+            _job_queue(context), key, result.id, result.verdict.deadline
+        )
+        await context.bot.send_message(_chat(update), messages.e(outcome.text))
+        await _answer(query, None)
+        self._processed(update)
+
+    def _report(self, key: str) -> Report:
+        state, _ = self._state(self.store.load(key))
+        return self.engine().report({} if state is None else state.answers)
+
+    # -- help, privacy, forgetting -------------------------------------------------------------
+
+    async def on_help(self, update: Update, context: Context) -> None:
+        if await self._first_time(update):
+            await context.bot.send_message(_chat(update), messages.HELP)
+            self._processed(update)
+
+    async def on_privacy(self, update: Update, context: Context) -> None:
+        if await self._first_time(update):
+            await context.bot.send_message(_chat(update), messages.privacy(self.retention.days))
+            self._processed(update)
+
+    async def on_unknown_command(self, update: Update, context: Context) -> None:
+        if await self._first_time(update):
+            await context.bot.send_message(_chat(update), messages.e(messages.UNKNOWN_COMMAND))
+            self._processed(update)
+
+    async def on_forget(self, update: Update, context: Context) -> None:
+        key = chat_key(_chat(update))
+        if self.store.load(key) is None and not self.store.reminders(key):
+            await context.bot.send_message(_chat(update), messages.e(messages.NOTHING_TO_FORGET))
+            return
+        await context.bot.send_message(
+            _chat(update), messages.e(messages.FORGET_ASK), reply_markup=keyboards.forget_keyboard()
+        )
+
+    async def on_forget_button(self, update: Update, context: Context) -> None:
+        """Erase everything kept about this chat. Nothing is recorded afterwards, not even
+        this update's id: a second press finds nothing to erase."""
+        query = _query(update)
+        button = keyboards.decode(query.data, self.questions)
+        assert isinstance(button, ForgetButton)
+        key = chat_key(_chat(update))
+        if button.confirm:
+            reminders = [r.id for r in self.store.reminders(key) if r.id is not None]
+            erased = self.store.forget(key)
+            self.reminders.cancel(_job_queue(context), reminders)
+            text = messages.FORGOTTEN if erased else messages.NOTHING_TO_FORGET
+            _LOGGER.info("update %d: a user's data was erased", update.update_id)
+        else:
+            text = messages.FORGET_CANCELLED
+        presenter = Presenter(context.bot, _chat(update), self.questions)
+        message_id = _message_id(query)
+        if message_id is not None:
+            await presenter.edit(message_id, messages.e(text))
+        else:
+            await presenter.send(messages.e(text))
+        await _answer(query, None)
+
+    async def on_unknown_button(self, update: Update, context: Context) -> None:
+        await self.on_dialogue_button(update, context)
+
+    # -- dedup for updates that do not change the conversation ---------------------------------
+
+    async def _first_time(self, update: Update) -> bool:
+        if self.store.open_turn(chat_key(_chat(update)), update.update_id).seen:
+            _LOGGER.info("update %d (%s) already processed", update.update_id, update_kind(update))
+            await _answer(update.callback_query, None)
+            return False
+        return True
+
+    def _processed(self, update: Update) -> None:
+        self.store.mark_processed(chat_key(_chat(update)), update.update_id)
+
+    # -- errors ------------------------------------------------------------------------------
+
+    async def on_error(self, update: object, context: Context) -> None:
+        """Classify, log without contents, and apologise when a person is waiting."""
+        error = context.error
+        where = (
+            f"update {update.update_id} ({update_kind(update)})"
+            if isinstance(update, Update)
+            else "job"
+            if context.job is not None
+            else "background task"
+        )
+        match error:
+            case Forbidden():
+                _LOGGER.info("%s: the user blocked the bot", where)
+                return
+            case InvalidToken():
+                _LOGGER.critical("%s: the bot token was refused", where)
+                return
+            case RetryAfter() | NetworkError() if not isinstance(error, BadRequest):
+                _LOGGER.warning("%s: Bot API unreachable (%s)", where, type(error).__name__)
+            case SQLAlchemyError():
+                _LOGGER.error("%s: database error (%s)", where, type(error).__name__)
+            case _:
+                _LOGGER.error(
+                    "%s: unexpected %s\n%s",
+                    where,
+                    type(error).__name__,
+                    "".join(traceback.format_tb(error.__traceback__ if error else None)),
+                )
+        chat = chat_of(update)
+        if chat is None or not isinstance(update, Update):
+            return
+        await _answer(update.callback_query, None)
+        try:
+            await context.bot.send_message(chat, messages.e(messages.APOLOGY))
+        except (Forbidden, NetworkError, RetryAfter) as failure:
+            _LOGGER.warning("%s: apology not sent (%s)", where, type(failure).__name__)
+
+
+# -- small helpers -----------------------------------------------------------------------------
+
+
+def _chat(update: Update) -> int:
+    chat = chat_of(update)
+    assert chat is not None, "handlers are registered for private chats only"
+    return chat
+
+
+def _query(update: Update) -> CallbackQuery:
+    assert update.callback_query is not None
+    return update.callback_query
+
+
+def _message_id(query: CallbackQuery) -> int | None:
+    return None if query.message is None else query.message.message_id
+
+
+def _markup(query: CallbackQuery) -> Any:
+    message = query.message
+    return getattr(message, "reply_markup", None)  # absent on inaccessible (old) messages
+
+
+def _job_queue(context: Context) -> JobQueue[Any]:
+    assert context.job_queue is not None, "built with the job-queue extra"
+    return context.job_queue
+
+
+async def _answer(query: CallbackQuery | None, text: str | None) -> None:
+    """Every pressed button gets an answer (it stops the spinner); a late one is harmless."""
+    if query is None:
+        return
+    try:
+        await query.answer(text=messages.toast(text) if text else None)
+    except BadRequest as error:  # too old (e.g. pressed while the bot was stopped)
+        _LOGGER.debug("callback answer skipped: %s", error.message)
