@@ -608,6 +608,12 @@ _NONE_WORDS = frozenset(
     {"aucun", "aucune", "aucuns", "aucunes", "rien", "non", "nan", "pas", "sans", "ni",
      "zero", "0", "nope", "neant"}
 )  # fmt: skip
+# Words that may stand around "aucun" / "pas de" in a plain "none" answer.
+_NONE_CONTEXT = frozenset(
+    {"agrement", "agrements", "besoin", "besoins", "particulier", "particuliere", "ca", "cela",
+     "ai", "avons", "a", "ont", "en", "embauche", "embauches", "affiliation", "moment", "pour",
+     "l", "instant", "encore", "prevu", "prevue", "type", "genre", "ces", "ceux", "celles"}
+)  # fmt: skip
 _INDEX_PREFIXES = frozenset({"n", "no", "num", "numero", "choix", "option", "reponse", "le", "la"})
 _LIST_SEPARATORS_RE = re.compile(r"[,;/+&|\n]|\b(?:et|ou|ainsi que|puis|plus)\b")
 _NUMBER_LIST_RE = re.compile(r"[0-9]{1,3}(?: (?:et )?[0-9]{1,3})*")
@@ -846,7 +852,9 @@ def parse_multi(text: str, choices: Sequence[Choice]) -> tuple[str, ...] | None:
     covered = {position for start, end, _ in occurrences for position in range(start, end)}
     leftover = tuple(word for position, word in enumerate(words) if position not in covered)
     if set(leftover) & _NONE_WORDS:
-        return () if not occurrences else None
+        # "pas d'agrément" means none; "pas de calais" (a slip of question) means nothing.
+        others = set(leftover) - _NONE_WORDS - _STOPWORDS - _NONE_CONTEXT
+        return () if not occurrences and not others else None
     if occurrences and _is_filler(leftover):
         return _values_in_order({index for _, _, index in occurrences}, choices)
     indexes = _indexes_from_parts(text, choices)

@@ -614,3 +614,10 @@ def test_every_label_and_value_designates_its_choice(choice: Choice) -> None:
     assert parse_choice(choice.value, choices) == choice.value
     assert parse_choice(str(choices.index(choice) + 1), choices) == choice.value
     assert parse_multi(choice.label, choices) == (choice.value,)
+
+
+@pytest.mark.parametrize("text", ["pas de calais", "pas de salarié", "aucun salarié à Lille"])
+def test_multi_none_words_with_unrelated_text_are_not_read_as_none(text: str) -> None:
+    """An answer meant for another question must be re-asked, not silently read as "aucun"."""
+    choices = [Choice("esus", "Agrément ESUS", ("esus",)), Choice("jep", "Agrément JEP", ("jep",))]
+    assert parse_multi(text, choices) is None
