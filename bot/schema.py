@@ -14,4 +14,7 @@ def metadata() -> MetaData:
 
 
 def create_schema(engine: Engine) -> None:
-    SQLModel.metadata.create_all(engine)
+    """Bring the database to the current schema through the Alembic migrations."""
+    from bot.migrate import upgrade
+
+    upgrade(engine)
