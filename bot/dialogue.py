@@ -230,14 +230,7 @@ class DialogueEngine:
             case Restart():
                 return self._advance(DialogueState(revision=state.revision + 1), ())
             case ShowResults():
-                report = self.report(state.answers)
-                final = self.next_question(state.answers) is None
-                new = replace(
-                    state, phase=Phase.RESULTS, current=None, draft=(), revision=state.revision + 1
-                )
-                return Step(
-                    new, (ShowReport(report, final=final, more=self._more(report)),), new != state
-                )
+                return self._on_show_results(state)
             case Refine(accept):
                 return self._on_refine(state, accept)
         raise AssertionError(f"unhandled event {event!r}")  # pragma: no cover
@@ -352,6 +345,20 @@ class DialogueEngine:
         order = tuple(a for a in state.order if a not in drop)
         new = DialogueState(answers, order, Phase.ASKING, qid, state.refine, (), state.revision + 1)
         return Step(new, (self._ask(new, self.questions[qid]),), True)
+
+    def _on_show_results(self, state: DialogueState) -> Step:
+        """Results now; when questions remain, offer to go on answering them."""
+        report = self.report(state.answers)
+        if self.next_question(state.answers) is None:
+            new = replace(
+                state, phase=Phase.RESULTS, current=None, draft=(), revision=state.revision + 1
+            )
+            return Step(new, (ShowReport(report, final=True),), True)
+        more = self._more(report)
+        new = replace(state, phase=Phase.OFFER, current=None, draft=(), revision=state.revision + 1)
+        return Step(
+            new, (ShowReport(report, final=False, more=more), OfferRefine(more, new.revision)), True
+        )
 
     def _on_refine(self, state: DialogueState, accept: bool) -> Step:
         if state.phase is not Phase.OFFER:

@@ -250,7 +250,12 @@ def test_results_now_and_restart(knowledge: Knowledge) -> None:
     eng = engine(knowledge)
     state = eng.handle(eng.start().state, Text("association")).state
     shown = eng.handle(state, ShowResults())
-    assert report_of(shown) is not None and shown.state.phase is Phase.RESULTS
+    assert report_of(shown) is not None and not report_of(shown).final
+    # Questions remain: the user may go on answering them.
+    assert shown.state.phase is Phase.OFFER
+    assert any(isinstance(o, OfferRefine) for o in shown.outputs)
+    going_on = eng.handle(shown.state, Refine(True))
+    assert asked(going_on).question.id == "department"
     restarted = eng.handle(shown.state, Restart())
     assert restarted.state.answers == {} and asked(restarted).question.id == "legal_form"
 
