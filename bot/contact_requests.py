@@ -7,6 +7,7 @@ only if they said yes), how to reach them. Nothing else about them.
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -80,6 +81,38 @@ def create_request(engine: Engine, requester_key: str, department: str, method: 
         db.commit()
         db.refresh(request)
         return request
+
+
+def waiting_request_of(engine: Engine, requester_key: str) -> ContactRequest | None:
+    with Session(engine) as db:
+        return db.exec(select(ContactRequest).where(
+            ContactRequest.requester_key == requester_key,
+            ContactRequest.status == RequestStatus.WAITING)).first()
+
+
+def get_request(engine: Engine, request_id: int) -> ContactRequest | None:
+    with Session(engine) as db:
+        return db.get(ContactRequest, request_id)
+
+
+_PHONE = re.compile(r"^(?:\+33|0033|0)([1-9]\d{8})$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
+
+
+def parse_contact(method: ContactMethod, text: str) -> str | None:
+    """A French phone number (``06 12 34 56 78``, ``+33 6…``) or an e-mail address, tidied;
+    None when it does not look like one (a light check: typos, not existence)."""
+    text = text.strip()
+    if method is ContactMethod.PHONE:
+        digits = re.sub(r"[\s.\-()]", "", text)
+        match = _PHONE.match(digits)
+        if match is None:
+            return None
+        national = "0" + match.group(1)
+        return " ".join(national[i : i + 2] for i in range(0, 10, 2))
+    if method is ContactMethod.EMAIL:
+        return text if len(text) <= 200 and _EMAIL.match(text) else None
+    return text or None
 
 
 def queue_for(engine: Engine, worker: Worker) -> list[ContactRequest]:

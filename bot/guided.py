@@ -13,6 +13,7 @@ from sqlmodel import Field, Session, SQLModel, select
 
 from bot.codes import hash_code, new_code
 from bot.storage import Conversation
+from bot.workers import Worker
 
 
 def _now() -> datetime:
@@ -50,8 +51,11 @@ class SessionError(ValueError):
     """A French message for the person who made the request."""
 
 
+SESSION_PREFIX = "session:"
+
+
 def session_key(session_id: int) -> str:
-    return f"session:{session_id}"
+    return f"{SESSION_PREFIX}{session_id}"
 
 
 def start_session(engine: Engine, worker_id: int, structure_name: str) -> GuidedSession:
@@ -101,6 +105,27 @@ def focused_session(engine: Engine, worker_id: int) -> GuidedSession | None:
         if row is None or row.session_id is None:
             return None
         return db.get(GuidedSession, row.session_id)
+
+
+def focus_of_user(engine: Engine, telegram_id: int) -> GuidedSession | None:
+    """The session a Telegram user is answering for, if they are a worker with one open
+    (one query: it runs for every update of every user)."""
+    query = (
+        select(GuidedSession)
+        .join(WorkerFocus, WorkerFocus.session_id == GuidedSession.id)  # type: ignore[arg-type]
+        .join(Worker, Worker.id == WorkerFocus.worker_id)  # type: ignore[arg-type]
+        .where(Worker.telegram_id == telegram_id)
+    )
+    with Session(engine) as db:
+        return db.exec(query).first()
+
+
+def with_owner(engine: Engine, session_id: int) -> tuple[GuidedSession, Worker] | None:
+    """A session and the worker who runs it (whose chat shows it)."""
+    with Session(engine) as db:
+        guided = db.get(GuidedSession, session_id)
+        worker = None if guided is None else db.get(Worker, guided.worker_id)
+        return None if guided is None or worker is None else (guided, worker)
 
 
 def add_note(engine: Engine, worker_id: int, session_id: int, text: str) -> SessionNote:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,3 +25,28 @@ def load_knowledge(catalogue_path: Path, diagnostic_path: Path) -> Knowledge:
 
 def knowledge_from_settings(settings: Settings) -> Knowledge:
     return load_knowledge(settings.catalogue_path, settings.diagnostic_path)
+
+
+class KnowledgeHolder:
+    """The knowledge a running service uses, replaced whole by ``reload``.
+
+    Every part of a channel reads ``current`` when it needs it (never keeps its own copy),
+    so a reload takes effect at the next update. A failed reload leaves ``current`` as it was.
+    """
+
+    def __init__(self, knowledge: Knowledge) -> None:
+        self.current = knowledge
+
+    def reload(
+        self,
+        catalogue_path: Path,
+        diagnostic_path: Path,
+        check: Callable[[Knowledge], None] | None = None,
+    ) -> Knowledge:
+        """Load both files again; raise SourceError (nothing changed) when either is invalid,
+        or whatever ``check`` raises for the new knowledge."""
+        knowledge = load_knowledge(catalogue_path, diagnostic_path)
+        if check is not None:
+            check(knowledge)
+        self.current = knowledge
+        return knowledge

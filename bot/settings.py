@@ -35,6 +35,12 @@ SETTINGS: tuple[Setting, ...] = (
         "AIDESS_ADMIN_IDS", "", "identifiants Telegram des coordinateurs, séparés par des virgules"
     ),
     Setting("AIDESS_WEBHOOK_SECRET", None, "jeton secret du webhook Telegram"),
+    Setting(
+        "AIDESS_CALLBACK_ALERT_HOURS",
+        "48",
+        "délai (heures) après lequel une demande de rappel non prise est signalée aux "
+        "coordinateurs",
+    ),
 )
 
 
@@ -52,6 +58,7 @@ class Settings:
     dialogues_path: Path
     admin_ids: frozenset[int]
     webhook_secret: str | None
+    callback_alert_hours: float = 48.0
 
     @property
     def diagnostic_path(self) -> Path:
@@ -77,7 +84,16 @@ class Settings:
             dialogues_path=Path(values["AIDESS_DIALOGUES"] or ""),
             admin_ids=admins,
             webhook_secret=values["AIDESS_WEBHOOK_SECRET"],
+            callback_alert_hours=_hours(values["AIDESS_CALLBACK_ALERT_HOURS"]),
         )
+
+
+def _hours(text: str | None) -> float:
+    try:
+        hours = float((text or "").replace(",", "."))
+    except ValueError:
+        return 48.0
+    return hours if hours > 0 else 48.0
 
 
 def describe_settings() -> str:

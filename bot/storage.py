@@ -70,6 +70,21 @@ class Reminder(SQLModel, table=True):
     created_at: datetime = Field(default_factory=_now)
 
 
+class ContactDraft(SQLModel, table=True):
+    """A call-back request being prepared: the consent given so far, and the next step.
+
+    Kept in the database so that a restart in the middle of the exchange loses nothing;
+    erased when the request is sent, cancelled, or the user asks to forget.
+    """
+
+    __tablename__ = "contact_draft"
+    key: str = Field(primary_key=True, max_length=100)
+    step: str = Field(max_length=20)  # consent, method, phone, email
+    share_answers: bool | None = None
+    message_id: int | None = Field(default=None, sa_type=BigInteger)  # the prompt's message
+    updated_at: datetime = Field(default_factory=_now)
+
+
 @dataclass(frozen=True)
 class View:
     """The channel-side view of one conversation (see ``ChatView``)."""
@@ -207,7 +222,7 @@ class Store:
         """Erase everything kept under ``key``; True when there was something."""
         with Session(self.engine) as session:
             found = 0
-            for table in (Conversation, ChatView, ProcessedUpdate, Reminder):
+            for table in (Conversation, ChatView, ProcessedUpdate, Reminder, ContactDraft):
                 found += session.exec(delete(table).where(col(table.key) == key)).rowcount
             session.commit()
             return bool(found)
@@ -225,7 +240,7 @@ class Store:
             )
             count = 0
             for key in stale:
-                for table in (Conversation, ChatView, Reminder):
+                for table in (Conversation, ChatView, Reminder, ContactDraft):
                     count += session.exec(delete(table).where(col(table.key) == key)).rowcount
             count += session.exec(
                 delete(ProcessedUpdate).where(col(ProcessedUpdate.at) < processed_before)
@@ -263,6 +278,39 @@ class Store:
     def delete_reminder(self, reminder_id: int) -> bool:
         with Session(self.engine) as session:
             result = session.exec(delete(Reminder).where(col(Reminder.id) == reminder_id))
+            session.commit()
+            return bool(result.rowcount)
+
+    # -- call-back requests being prepared ------------------------------------------------------
+
+    def draft(self, key: str) -> ContactDraft | None:
+        with Session(self.engine) as session:
+            return session.get(ContactDraft, key)
+
+    def save_draft(
+        self,
+        key: str,
+        step: str,
+        *,
+        share_answers: bool | None = None,
+        message_id: int | None = None,
+    ) -> None:
+        values = {
+            "step": step,
+            "share_answers": share_answers,
+            "message_id": message_id,
+            "updated_at": _now(),
+        }
+        with self.engine.begin() as connection:
+            _upsert(connection, ContactDraft, key, values)
+
+    def drop_draft(self, key: str, *, steps: tuple[str, ...] | None = None) -> bool:
+        """Erase the draft of ``key`` (only when at one of ``steps``, if given)."""
+        statement = delete(ContactDraft).where(col(ContactDraft.key) == key)
+        if steps is not None:
+            statement = statement.where(col(ContactDraft.step).in_(steps))
+        with Session(self.engine) as session:
+            result = session.exec(statement)
             session.commit()
             return bool(result.rowcount)
 

@@ -14,6 +14,7 @@ from bot.schema import metadata
 from bot.storage import Store, make_engine
 
 APP_TABLES = {"conversation", "worker", "invitation", "guidedsession", "sessionnote",
+              "contact_draft",
               "workerfocus", "contactrequest", "processed_update", "chat_view", "reminder"}
 
 

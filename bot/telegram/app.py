@@ -30,15 +30,17 @@ from telegram.ext import (
     filters,
 )
 
-from bot.knowledge import Knowledge
+from bot.knowledge import Knowledge, KnowledgeHolder
 from bot.settings import Settings
 from bot.storage import Store, use_write_ahead_log
 from bot.telegram import keyboards, messages
+from bot.telegram.callbacks import CallbackRequests
 from bot.telegram.handlers import DIALOGUE_COMMANDS, KEY_PREFIX, Handlers
 from bot.telegram.keyboards import Kind
 from bot.telegram.network import ResilientRateLimiter
 from bot.telegram.processor import PerChatUpdateProcessor
 from bot.telegram.reminders import PARIS, Clock, Reminders, utc_now
+from bot.telegram.support import SupportHandlers
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -114,14 +116,28 @@ def build_application(
             file_url_for(settings.telegram_base_url)
         )
     use_write_ahead_log(store.engine)
-    reminders = Reminders(store, knowledge.catalogue, clock)
-    handlers = Handlers(knowledge, store, reminders, as_of=as_of, retention=retention)
+    holder = KnowledgeHolder(knowledge)  # one for every handler: /recharger replaces it
+    reminders = Reminders(store, lambda: holder.current.catalogue, clock)
+    handlers = Handlers(
+        holder,
+        store,
+        reminders,
+        as_of=as_of,
+        retention=retention,
+        admin_ids=settings.admin_ids,
+    )
+    support = SupportHandlers(handlers, settings)
+    callbacks = CallbackRequests(handlers, settings, clock)
+    handlers.text_hook = callbacks.on_typed
 
     async def startup(application: AnyApplication) -> None:
         await _startup(application, handlers, store, reminders, clock, retention)
+        await support.set_all_commands(application.bot)
+        assert application.job_queue is not None
+        callbacks.schedule(application.job_queue)
 
     application: AnyApplication = builder.post_init(startup).build()
-    _register(application, handlers)
+    _register(application, handlers, support, callbacks)
     return application
 
 
@@ -131,14 +147,36 @@ def file_url_for(base_url: str) -> str:
     return f"{head}/file/{tail}" if head else base_url
 
 
-def _register(application: AnyApplication, h: Handlers) -> None:
+def _register(
+    application: AnyApplication, h: Handlers, s: SupportHandlers, c: CallbackRequests
+) -> None:
     private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
     add = application.add_handler
-    add(CommandHandler("start", h.on_start, filters=private))
+
+    async def on_start(update: Update, context: Any) -> None:
+        """``/start``, or ``/start CODE`` from a handover link (t.me/bot?start=CODE)."""
+        if context.args and s.is_code(context.args[0]):
+            if await h._first_time(update):
+                await s.redeem(update, context.bot, context.args[0])
+            return
+        await h.on_start(update, context)
+
+    add(CommandHandler("start", on_start, filters=private))
     add(CommandHandler(list(DIALOGUE_COMMANDS), h.on_dialogue_command, filters=private))
     add(CommandHandler("aide", h.on_help, filters=private))
     add(CommandHandler("confidentialite", h.on_privacy, filters=private))
     add(CommandHandler("oublier", h.on_forget, filters=private))
+    # Support workers and coordinators (each command checks who may use it).
+    add(CommandHandler("inscription", s.on_register, filters=private))
+    add(CommandHandler("nouvelle_session", s.on_new_session, filters=private))
+    add(CommandHandler("sessions", s.on_sessions, filters=private))
+    add(CommandHandler("note", s.on_note, filters=private))
+    add(CommandHandler("transmettre", s.on_handover, filters=private))
+    add(CommandHandler("code", s.on_code, filters=private))
+    add(CommandHandler("synthese", s.on_summary, filters=private))
+    add(CommandHandler("demandes", c.on_queue, filters=private))
+    add(CommandHandler("recharger", s.on_reload, filters=private))
+    add(CommandHandler("stats", s.on_stats, filters=private))
     add(MessageHandler(private & filters.COMMAND, h.on_unknown_command))
     add(MessageHandler(private & filters.TEXT, h.on_text))
     add(MessageHandler(private, h.on_other_message))
@@ -155,8 +193,22 @@ def _register(application: AnyApplication, h: Handlers) -> None:
     add(CallbackQueryHandler(h.on_reminder_button, pattern=kinds(Kind.REMIND)))
     add(CallbackQueryHandler(h.on_summary_button, pattern=kinds(Kind.SUMMARY)))
     add(CallbackQueryHandler(h.on_forget_button, pattern=kinds(Kind.FORGET)))
+    add(CallbackQueryHandler(c.on_contact_button, pattern=_valid(Kind.CONTACT, h)))
+    add(CallbackQueryHandler(c.on_take_button, pattern=_valid(Kind.TAKE, h)))
+    add(CallbackQueryHandler(s.on_switch_button, pattern=_valid(Kind.SWITCH, h)))
     add(CallbackQueryHandler(h.on_unknown_button))
     application.add_error_handler(h.on_error)
+
+
+def _valid(kind: Kind, h: Handlers) -> Any:
+    """A callback-data filter: buttons of this kind that decode (the others are stale)."""
+
+    def matches(data: object) -> bool:
+        if not isinstance(data, str) or not data.startswith(f"{kind}{keyboards.SEP}"):
+            return False
+        return keyboards.decode(data, h.questions) is not None
+
+    return matches
 
 
 async def _startup(

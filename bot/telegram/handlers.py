@@ -13,7 +13,8 @@ import io
 import logging
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -22,6 +23,7 @@ from telegram import Bot, CallbackQuery, InputFile, Update
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter
 from telegram.ext import Application, ContextTypes, JobQueue
 
+from bot.contact_requests import delete_requests_of, waiting_request_of
 from bot.dialogue import (
     STALE_BUTTON,
     Back,
@@ -30,16 +32,20 @@ from bot.dialogue import (
     DialogueState,
     Event,
     Notice,
+    Phase,
     Restart,
     ShowResults,
     Start,
     Step,
     Text,
 )
-from bot.knowledge import Knowledge
+from bot.guided import SESSION_PREFIX, focus_of_user, with_owner
+from bot.knowledge import Knowledge, KnowledgeHolder
 from bot.render import HTML, MARKDOWN, render_aid_detail, render_summary
 from bot.results import Report
+from bot.session_summary import session_summary
 from bot.storage import Store, View
+from bot.summary import summary_file_name
 from bot.telegram import keyboards, messages
 from bot.telegram.keyboards import (
     AidButton,
@@ -50,6 +56,7 @@ from bot.telegram.keyboards import (
 from bot.telegram.presenter import Origin, Presenter
 from bot.telegram.processor import chat_of
 from bot.telegram.reminders import Reminders
+from bot.workers import worker_for
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -66,8 +73,30 @@ DIALOGUE_COMMANDS: dict[str, Callable[[], Event]] = {
 }
 
 
+# Steps of a call-back request waiting for typed text (a phone number, an e-mail address).
+TYPED_CONTACT_STEPS = ("phone", "email")
+
+TextHook = Callable[[Update, Bot, str], Awaitable[bool]]
+
+
 def chat_key(chat_id: int) -> str:
+    """The key of a person's own conversation (and of everything else kept about them)."""
     return f"{KEY_PREFIX}{chat_id}"
+
+
+@dataclass(frozen=True)
+class Where:
+    """The conversation a chat's dialogue inputs act on: the person's own, or the guided
+    session a support worker is answering for (see ``Handlers.conversation_of``)."""
+
+    chat_id: int
+    key: str
+    session_id: int | None = None
+    structure: str | None = None
+
+    @property
+    def in_session(self) -> bool:
+        return self.session_id is not None
 
 
 def update_kind(update: object) -> str:
@@ -87,24 +116,56 @@ def update_kind(update: object) -> str:
 class Handlers:
     def __init__(
         self,
-        knowledge: Knowledge,
+        knowledge: Knowledge | KnowledgeHolder,
         store: Store,
         reminders: Reminders,
         *,
         as_of: date | None = None,
         retention: timedelta,
+        admin_ids: frozenset[int] = frozenset(),
     ) -> None:
-        self.knowledge = knowledge
-        self.questions = knowledge.dialogue.questions
+        self.holder = knowledge if isinstance(knowledge, KnowledgeHolder) else KnowledgeHolder(
+            knowledge
+        )
         self.store = store
         self.reminders = reminders
         self.as_of = as_of
         self.retention = retention
+        self.admin_ids = admin_ids
+        # Typed text first offered to another flow (a call-back request's phone number…);
+        # True when it took it.
+        self.text_hook: TextHook | None = None
+
+    @property
+    def knowledge(self) -> Knowledge:
+        """Read at each use: ``/recharger`` replaces it for every handler at once."""
+        return self.holder.current
+
+    @property
+    def questions(self) -> Any:
+        return self.holder.current.dialogue.questions
+
+    def today(self) -> date:
+        return self.as_of or date.today()
 
     def engine(self) -> DialogueEngine:
         """A fresh engine per update: the reference date is today unless fixed."""
-        return DialogueEngine(
-            self.knowledge.dialogue, self.knowledge.catalogue, self.as_of or date.today()
+        return DialogueEngine(self.knowledge.dialogue, self.knowledge.catalogue, self.today())
+
+    # -- which conversation ----------------------------------------------------------------
+
+    def conversation_of(self, chat_id: int) -> Where:
+        """THE resolution of a chat's conversation, used by every dialogue input: the guided
+        session its worker has open, or else the person's own diagnostic."""
+        guided = focus_of_user(self.store.engine, chat_id)
+        if guided is None or guided.id is None:
+            return Where(chat_id, chat_key(chat_id))
+        return Where(chat_id, guided.conversation_key, guided.id, guided.structure_name)
+
+    def presenter(self, bot: Bot, where: Where) -> Presenter:
+        header = None if where.structure is None else messages.session_header(where.structure)
+        return Presenter(
+            bot, where.chat_id, self.questions, header=header, offer_callback=not where.in_session
         )
 
     # -- the dialogue ----------------------------------------------------------------------
@@ -121,6 +182,8 @@ class Handlers:
     async def on_text(self, update: Update, context: Context) -> None:
         message = update.effective_message
         assert message is not None and message.text is not None
+        if self.text_hook is not None and await self.text_hook(update, context.bot, message.text):
+            return
         await self._turn(update, context.bot, Text(message.text))
 
     async def on_other_message(self, update: Update, context: Context) -> None:
@@ -155,19 +218,23 @@ class Handlers:
     ) -> None:
         started = time.perf_counter()
         chat_id = _chat(update)
-        key = chat_key(chat_id)
+        where = self.conversation_of(chat_id)
+        key = where.key
+        if not isinstance(event, Text):  # the person moved on: no longer typing a phone number
+            self.store.drop_draft(chat_key(chat_id), steps=TYPED_CONTACT_STEPS)
         turn = self.store.open_turn(key, update.update_id)
         engine = self.engine()
-        presenter = Presenter(bot, chat_id, self.questions)
+        presenter = self.presenter(bot, where)
         if turn.seen:
-            await self._redelivered(update, engine, presenter, turn.state, turn.view)
+            await self._redelivered(update, engine, presenter, key, turn.state, turn.view)
             return
         state, unreadable = self._state(turn.state)
         before: list[str] = []
         if unreadable:
             before.append(messages.e(messages.STATE_UNREADABLE))
         if state is None:  # a new conversation, whatever was sent
-            before.insert(0, messages.welcome(self.knowledge.dialogue.spec.intro))
+            if not where.in_session:  # a worker was told what the session is for
+                before.insert(0, messages.welcome(self.knowledge.dialogue.spec.intro))
             step = engine.start()
         else:
             if greet:
@@ -202,6 +269,9 @@ class Handlers:
             # Events the engine applies whatever the revision: a stale button must not.
             resumed = engine.resume(state)
             return Step(resumed.state, (Notice(STALE_BUTTON), *resumed.outputs), resumed.changed)
+        if state.phase is Phase.ASKING and state.current is None and isinstance(event, Text):
+            # Its question left the dialogue (a reload): choose again, and ask.
+            return engine.resume(state)
         return engine.handle(state, event)
 
     def _state(self, data: dict[str, Any] | None) -> tuple[DialogueState | None, bool]:
@@ -219,10 +289,10 @@ class Handlers:
         update: Update,
         engine: DialogueEngine,
         presenter: Presenter,
+        key: str,
         data: dict[str, Any] | None,
         view: View,
     ) -> None:
-        key = chat_key(presenter.chat_id)
         if view.pending_update_id != update.update_id:
             _LOGGER.info("update %d (%s) already processed", update.update_id, update_kind(update))
             await _answer(update.callback_query, None)
@@ -246,17 +316,27 @@ class Handlers:
 
     async def resume_interrupted(self, bot: Bot) -> int:
         """At start-up: conversations saved but not replied to get their reply."""
-        keys = self.store.pending_replies(KEY_PREFIX)
-        for key in keys:
-            chat_id = int(key.removeprefix(KEY_PREFIX))
-            presenter = Presenter(bot, chat_id, self.questions)
+        places = [
+            Where(int(key.removeprefix(KEY_PREFIX)), key)
+            for key in self.store.pending_replies(KEY_PREFIX)
+        ]
+        for key in self.store.pending_replies(SESSION_PREFIX):
+            found = with_owner(self.store.engine, int(key.removeprefix(SESSION_PREFIX)))
+            if found is not None:
+                guided, worker = found
+                if worker.telegram_id is not None:
+                    chat = worker.telegram_id
+                    places.append(Where(chat, key, guided.id, guided.structure_name))
+        for where in places:
+            key = where.key
+            presenter = self.presenter(bot, where)
             turn = self.store.open_turn(key, None)
             try:
                 shown = await self._show_again(self.engine(), presenter, turn.state, turn.view)
             except Forbidden:
                 shown = turn.view
             self.store.finish_turn(key, None, shown, record=False)
-        return len(keys)
+        return len(places)
 
     # -- results: checklists, summary, reminders ---------------------------------------------
 
@@ -266,21 +346,25 @@ class Handlers:
             return
         button = keyboards.decode(query.data, self.questions)
         assert isinstance(button, AidButton)
-        report = self._report(chat_key(_chat(update)))
+        where = self.conversation_of(_chat(update))
+        report = self._report(where.key)
         aid_id = button.resolve(self.knowledge.catalogue)
         result = None if aid_id is None else report.find(aid_id)
         if result is None:
             await _answer(query, messages.UNKNOWN_AID)
             return
         deadline = result.verdict.deadline
-        can_remind = deadline is not None and self.reminders.due_for(deadline) is not None
-        chunks = messages.split_blocks([render_aid_detail(result, HTML)])
+        can_remind = (  # reminders go to the structure itself, once it has the session
+            not where.in_session
+            and deadline is not None
+            and self.reminders.due_for(deadline) is not None
+        )
+        presenter = self.presenter(context.bot, where)
+        chunks = messages.split_blocks([render_aid_detail(result, HTML)], presenter.limit)
         markup = keyboards.aid_keyboard(result, can_remind=can_remind)
         for i, chunk in enumerate(chunks):
             last = i == len(chunks) - 1
-            await context.bot.send_message(
-                _chat(update), chunk, reply_markup=markup if last else None
-            )
+            await presenter.send(chunk, markup if last else None)
         await _answer(query, None)
         self._processed(update)
 
@@ -288,8 +372,28 @@ class Handlers:
         query = _query(update)
         if not await self._first_time(update):
             return
-        key = chat_key(_chat(update))
-        state, _ = self._state(self.store.load(key))
+        await self.send_summary(context.bot, self.conversation_of(_chat(update)))
+        await _answer(query, None)
+        self._processed(update)
+
+    async def send_summary(self, bot: Bot, where: Where) -> None:
+        """The written summary as documents: Markdown for a person's own diagnostic;
+        Markdown and PDF, with the notes, for a guided session."""
+        if where.session_id is not None:
+            summary = session_summary(
+                self.store.engine, self.knowledge, where.session_id, self.today()
+            )
+            name = summary_file_name(where.structure or "session", summary.report.as_of)
+            files = ((f"{name}.md", summary.to_markdown().encode("utf-8")),
+                     (f"{name}.pdf", summary.to_pdf()))
+            for filename, data in files:
+                await bot.send_document(
+                    where.chat_id,
+                    InputFile(io.BytesIO(data), filename=filename),
+                    caption=messages.SUMMARY_SESSION_CAPTION,
+                )
+            return
+        state, _ = self._state(self.store.load(where.key))
         answers = {} if state is None else state.answers
         report = self.engine().report(answers)
         text = render_summary(report, self.questions, answers, MARKDOWN)
@@ -297,9 +401,7 @@ class Handlers:
             io.BytesIO(text.encode("utf-8")),
             filename=messages.summary_filename(report.as_of),
         )
-        await context.bot.send_document(_chat(update), document, caption=messages.SUMMARY_CAPTION)
-        await _answer(query, None)
-        self._processed(update)
+        await bot.send_document(where.chat_id, document, caption=messages.SUMMARY_CAPTION)
 
     async def on_reminder_button(self, update: Update, context: Context) -> None:
         query = _query(update)
@@ -307,7 +409,11 @@ class Handlers:
             return
         button = keyboards.decode(query.data, self.questions)
         assert isinstance(button, ReminderButton)
-        key = chat_key(_chat(update))
+        where = self.conversation_of(_chat(update))
+        if where.in_session:
+            await _answer(query, messages.NO_REMINDER_IN_SESSION)
+            return
+        key = where.key
         aid_id = button.resolve(self.knowledge.catalogue)
         result = None if aid_id is None else self._report(key).find(aid_id)
         if result is None:
@@ -328,7 +434,13 @@ class Handlers:
 
     async def on_help(self, update: Update, context: Context) -> None:
         if await self._first_time(update):
-            await context.bot.send_message(_chat(update), messages.HELP)
+            chat = _chat(update)
+            parts = [messages.HELP]
+            if worker_for(self.store.engine, chat) is not None:
+                parts.append(messages.worker_help())
+            if chat in self.admin_ids:
+                parts.append(messages.admin_help())
+            await context.bot.send_message(chat, messages.BLOCK_SEPARATOR.join(parts))
             self._processed(update)
 
     async def on_privacy(self, update: Update, context: Context) -> None:
@@ -343,7 +455,12 @@ class Handlers:
 
     async def on_forget(self, update: Update, context: Context) -> None:
         key = chat_key(_chat(update))
-        if self.store.load(key) is None and not self.store.reminders(key):
+        if (
+            self.store.load(key) is None
+            and not self.store.reminders(key)
+            and self.store.draft(key) is None
+            and waiting_request_of(self.store.engine, key) is None
+        ):
             await context.bot.send_message(_chat(update), messages.e(messages.NOTHING_TO_FORGET))
             return
         await context.bot.send_message(
@@ -359,7 +476,8 @@ class Handlers:
         key = chat_key(_chat(update))
         if button.confirm:
             reminders = [r.id for r in self.store.reminders(key) if r.id is not None]
-            erased = self.store.forget(key)
+            erased = self.store.forget(key)  # answers, reminders, a call-back being prepared
+            erased = bool(delete_requests_of(self.store.engine, key)) or erased
             self.reminders.cancel(_job_queue(context), reminders)
             text = messages.FORGOTTEN if erased else messages.NOTHING_TO_FORGET
             _LOGGER.info("update %d: a user's data was erased", update.update_id)

@@ -45,6 +45,13 @@ REFINE_YES_LABEL = "Oui, continuer"
 REFINE_NO_LABEL = "Non, voir le résultat"
 FORGET_YES_LABEL = "Oui, tout effacer"
 FORGET_NO_LABEL = "Non, garder"
+CALLBACK_LABEL = "📞 Être recontacté par un accompagnateur"
+SHARE_ALL_LABEL = "J'accepte de partager mes réponses"
+SHARE_DEPARTMENT_LABEL = "Partager seulement mon département"
+CANCEL_LABEL = "Annuler"
+VIA_LABELS = {"t": "Telegram", "p": "Téléphone", "e": "E-mail"}
+TAKE_LABEL = "🙋 Prendre en charge"
+OWN_DIAGNOSTIC_LABEL = "👤 Mon propre diagnostic"
 
 
 class Kind(StrEnum):
@@ -62,6 +69,9 @@ class Kind(StrEnum):
     SUMMARY = "s"  # the summary as a document
     REMIND = "R"  # a deadline reminder for an aid
     FORGET = "f"  # confirm /oublier
+    CONTACT = "k"  # a step of a call-back request (consent, how to be contacted)
+    TAKE = "T"  # a worker takes a call-back request
+    SWITCH = "S"  # a worker switches to one of their sessions (0: their own diagnostic)
 
 
 # -- decoded buttons ---------------------------------------------------------------------------
@@ -107,8 +117,37 @@ class ForgetButton:
     confirm: bool
 
 
+@dataclass(frozen=True)
+class ContactButton:
+    """A step of a call-back request: ``ask``; ``share`` a (answers), d (département only),
+    0 (cancel); ``via`` t, p, e (Telegram, phone, e-mail), 0 (cancel)."""
+
+    action: str
+    choice: str = ""
+
+
+@dataclass(frozen=True)
+class TakeButton:
+    request_id: int
+
+
+@dataclass(frozen=True)
+class SwitchButton:
+    session_id: int | None  # None: back to the worker's own diagnostic
+
+
+CONTACT_ACTIONS = {"ask": {""}, "share": {"a", "d", "0"}, "via": {"t", "p", "e", "0"}}
+
 Button = (
-    DialogueButton | AidButton | ReminderButton | SummaryButton | ChangeMenuButton | ForgetButton
+    DialogueButton
+    | AidButton
+    | ReminderButton
+    | SummaryButton
+    | ChangeMenuButton
+    | ForgetButton
+    | ContactButton
+    | TakeButton
+    | SwitchButton
 )
 
 
@@ -132,6 +171,16 @@ def decode(data: str | None, questions: Mapping[str, Question]) -> Button | None
             return ChangeMenuButton()
         case Kind.FORGET:
             return ForgetButton(rest == "1")
+        case Kind.CONTACT:
+            action, _, option = rest.partition(SEP)
+            known = option in CONTACT_ACTIONS.get(action, ())
+            return ContactButton(action, option) if known else None
+        case Kind.TAKE:
+            return TakeButton(int(rest)) if rest.isdigit() else None
+        case Kind.SWITCH:
+            if not rest.isdigit():
+                return None
+            return SwitchButton(int(rest) or None)
     revision_text, _, rest = rest.partition(SEP)
     if not revision_text.isdigit():
         return None
@@ -274,9 +323,14 @@ def actionable(report: Report) -> list[AidResult]:
     return chosen
 
 
-def results_keyboard(report: Report, revision: int, *, final: bool) -> InlineKeyboardMarkup:
-    """One button per aid (its checklist), the summary, and what to do next."""
+def results_keyboard(
+    report: Report, revision: int, *, final: bool, callback: bool = False
+) -> InlineKeyboardMarkup:
+    """One button per aid (its checklist), the summary, and what to do next; ``callback``:
+    offer to be contacted by a local support worker (final results, not in a guided session)."""
     controls = [[_button(SUMMARY_LABEL, _data(Kind.SUMMARY))]]
+    if final and callback:
+        controls.append([_button(CALLBACK_LABEL, _data(Kind.CONTACT, "ask"))])
     if final:
         controls.append(
             [
@@ -313,6 +367,54 @@ def forget_keyboard() -> InlineKeyboardMarkup:
             ]
         ]
     )
+
+
+def consent_keyboard() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [_button(SHARE_ALL_LABEL, _data(Kind.CONTACT, "share", "a"))],
+            [_button(SHARE_DEPARTMENT_LABEL, _data(Kind.CONTACT, "share", "d"))],
+            [_button(CANCEL_LABEL, _data(Kind.CONTACT, "share", "0"))],
+        ]
+    )
+
+
+def contact_method_keyboard() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [_button(text, _data(Kind.CONTACT, "via", code)) for code, text in VIA_LABELS.items()],
+            [_button(CANCEL_LABEL, _data(Kind.CONTACT, "via", "0"))],
+        ]
+    )
+
+
+def cancel_contact_keyboard() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[_button(CANCEL_LABEL, _data(Kind.CONTACT, "via", "0"))]])
+
+
+def take_keyboard(request_id: int, label: str = TAKE_LABEL) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[_button(label, _data(Kind.TAKE, request_id))]])
+
+
+def queue_keyboard(request_ids: Sequence[int]) -> InlineKeyboardMarkup:
+    rows = [
+        [_button(f"{TAKE_LABEL} n° {rid}", _data(Kind.TAKE, rid))]
+        for rid in request_ids[:MAX_BUTTONS]
+    ]
+    return InlineKeyboardMarkup(rows)
+
+
+def sessions_keyboard(
+    sessions: Sequence[tuple[int, str]], current: int | None
+) -> InlineKeyboardMarkup:
+    """One button per session (``(id, label)``), newest first, then the worker's own diagnostic."""
+    rows = [
+        [_button(f"{'▶️ ' if sid == current else ''}{label}", _data(Kind.SWITCH, sid))]
+        for sid, label in sessions[: MAX_BUTTONS - 1]
+    ]
+    own = f"{'▶️ ' if current is None else ''}{OWN_DIAGNOSTIC_LABEL}"
+    rows.append([_button(own, _data(Kind.SWITCH, 0))])
+    return InlineKeyboardMarkup(rows)
 
 
 def label_of(markup: InlineKeyboardMarkup | None, data: str | None) -> str | None:

@@ -54,10 +54,24 @@ class Shown:
 
 
 class Presenter:
-    def __init__(self, bot: Bot, chat_id: int, questions: Mapping[str, Question]) -> None:
+    def __init__(
+        self,
+        bot: Bot,
+        chat_id: int,
+        questions: Mapping[str, Question],
+        *,
+        header: str | None = None,
+        offer_callback: bool = False,
+    ) -> None:
+        """``header``: a line put above every message (which guided session it is for);
+        ``offer_callback``: final results offer to be contacted by a support worker."""
         self.bot = bot
         self.chat_id = chat_id
         self.questions = questions
+        self.header = header
+        self.offer_callback = offer_callback
+        room = messages.text_length(header) + 1 if header else 0
+        self.limit = messages.MAX_TEXT - room
 
     async def show(
         self, step: Step, origin: Origin, view: View, *, repeat: bool | None = None
@@ -130,8 +144,12 @@ class Presenter:
                     await retire()
                     blocks = report_blocks(report, final, brief=brief)
                     prefix = take_notices()
-                    chunks = messages.split_blocks([prefix, *blocks] if prefix else blocks)
-                    markup = keyboards.results_keyboard(report, step.state.revision, final=final)
+                    chunks = messages.split_blocks(
+                        [prefix, *blocks] if prefix else blocks, self.limit
+                    )
+                    markup = keyboards.results_keyboard(
+                        report, step.state.revision, final=final, callback=self.offer_callback
+                    )
                     for i, chunk in enumerate(chunks):
                         await self.send(chunk, markup if i == len(chunks) - 1 else None)
                     live = View()
@@ -159,8 +177,13 @@ class Presenter:
 
     # -- Bot API calls -----------------------------------------------------------------------
 
+    def _headed(self, text: str) -> str:
+        return f"{self.header}\n{text}" if self.header else text
+
     async def send(self, text: str, markup: InlineKeyboardMarkup | None = None) -> int:
-        message = await self.bot.send_message(self.chat_id, text, reply_markup=markup)
+        message = await self.bot.send_message(
+            self.chat_id, self._headed(text), reply_markup=markup
+        )
         return message.message_id
 
     async def edit(
@@ -168,7 +191,7 @@ class Presenter:
     ) -> None:
         try:
             await self.bot.edit_message_text(
-                text, chat_id=self.chat_id, message_id=message_id, reply_markup=markup
+                self._headed(text), chat_id=self.chat_id, message_id=message_id, reply_markup=markup
             )
         except BadRequest as error:  # not modified, too old, deleted: nothing to fix
             _LOGGER.debug("edit skipped: %s", error.message)

@@ -48,10 +48,20 @@ class Outcome:
 
 
 class Reminders:
-    def __init__(self, store: Store, catalogue: Catalogue, clock: Clock = utc_now) -> None:
+    def __init__(
+        self,
+        store: Store,
+        catalogue: Catalogue | Callable[[], Catalogue],
+        clock: Clock = utc_now,
+    ) -> None:
+        """``catalogue``: the catalogue, or how to get the current one (it can be reloaded)."""
         self.store = store
-        self.catalogue = catalogue
+        self._catalogue = catalogue
         self.clock = clock
+
+    @property
+    def catalogue(self) -> Catalogue:
+        return self._catalogue if isinstance(self._catalogue, Catalogue) else self._catalogue()
 
     def due_for(self, deadline: date) -> datetime | None:
         """When to remind of ``deadline``; None when it is too near."""

@@ -48,6 +48,7 @@ class BotHarness:
     knowledge: Knowledge
     as_of: date
     clock: Clock = None  # type: ignore[assignment]  # noon on ``as_of`` unless given
+    env: dict[str, str] = field(default_factory=dict)  # more settings (admins, catalogue…)
     app: AnyApplication | None = None
     _stack: contextlib.AsyncExitStack | None = None
     _store: Store | None = None
@@ -62,6 +63,7 @@ class BotHarness:
                 "TELEGRAM_BOT_TOKEN": TOKEN,
                 "TELEGRAM_API_BASE_URL": self.api.base_url,
                 "DATABASE_URL": self.database_url,
+                **self.env,
             }
         )
 
