@@ -61,8 +61,9 @@ def session_key(session_id: int) -> str:
 def start_session(engine: Engine, worker_id: int, structure_name: str) -> GuidedSession:
     name = " ".join(structure_name.split())
     if not name:
-        raise SessionError("indiquez le nom de la structure, par exemple : "
-                           "/nouvelle_session Les Amis du Quartier")
+        raise SessionError(
+            "indiquez le nom de la structure, par exemple : /nouvelle_session Les Amis du Quartier"
+        )
     with Session(engine) as db:
         guided = GuidedSession(worker_id=worker_id, structure_name=name[:200])
         db.add(guided)
@@ -174,11 +175,19 @@ def redeem_handover(engine: Engine, code: str, member_key: str) -> GuidedSession
                 target = Conversation(key=member_key, dialogue=source.dialogue, state=source.state)
             else:
                 target.state, target.dialogue, target.updated_at = (
-                    source.state, source.dialogue, _now())
+                    source.state,
+                    source.dialogue,
+                    _now(),
+                )
             db.add(target)
         guided.handover_code_hash = None
         guided.handed_over_at = _now()
         db.add(guided)
+        # The member now owns the diagnostic: the worker stops answering for it.
+        focus_row = db.get(WorkerFocus, guided.worker_id)
+        if focus_row is not None and focus_row.session_id == guided.id:
+            focus_row.session_id = None
+            db.add(focus_row)
         db.commit()
         db.refresh(guided)
         return guided

@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from bot.contact_requests import ContactRequest, RequestStatus
 from bot.dialogue import DialogueState, Phase
+from bot.guided import GuidedSession, session_key
 from bot.knowledge import Knowledge
 from bot.rules import Status, statuses
 from bot.storage import Conversation
@@ -36,7 +37,16 @@ def compute_stats(engine: Engine, knowledge: Knowledge, as_of: date) -> Stats:
     stats = Stats()
     questions = knowledge.dialogue.questions
     with Session(engine) as db:
-        conversations = db.exec(select(Conversation.state)).all()
+        # A handed-over session lives on in the member's own conversation: count it once.
+        handed_over = {
+            session_key(session_id)
+            for session_id in db.exec(
+                select(GuidedSession.id).where(GuidedSession.handed_over_at != None)  # noqa: E711
+            )
+            if session_id is not None
+        }
+        rows = db.exec(select(Conversation.key, Conversation.state)).all()
+        conversations = [state for key, state in rows if key not in handed_over]
         requests = db.exec(select(ContactRequest.status)).all()
     for raw in conversations:
         state = DialogueState.from_json(json.loads(raw), questions)
@@ -85,15 +95,21 @@ def render_stats(stats: Stats, knowledge: Knowledge) -> str:
         "",
         "Où les personnes s'arrêtent (question en cours) :",
     ]
-    lines += [f"  {label.get(q, q)} : {_count(n)}" for q, n in stats.stopped_at.most_common()] \
-        or ["  aucun diagnostic en cours"]
+    lines += [f"  {label.get(q, q)} : {_count(n)}" for q, n in stats.stopped_at.most_common()] or [
+        "  aucun diagnostic en cours"
+    ]
     lines += ["", "Besoins par département :"]
-    lines += [f"  {d} – {need_label(n)} : {_count(c)}"
-              for (d, n), c in sorted(stats.needs_by_department.items())] or ["  aucun"]
+    lines += [
+        f"  {d} – {need_label(n)} : {_count(c)}"
+        for (d, n), c in sorted(stats.needs_by_department.items())
+    ] or ["  aucun"]
     lines += ["", "Besoins par secteur :"]
-    lines += [f"  {sector_label(s)} – {need_label(n)} : {_count(c)}"
-              for (s, n), c in sorted(stats.needs_by_sector.items())] or ["  aucun"]
+    lines += [
+        f"  {sector_label(s)} – {need_label(n)} : {_count(c)}"
+        for (s, n), c in sorted(stats.needs_by_sector.items())
+    ] or ["  aucun"]
     lines += ["", "Aides le plus souvent accessibles :"]
-    lines += [f"  {names.get(a, a)} : {_count(c)}" for a, c in stats.eligible.most_common(10)] \
-        or ["  aucune"]
+    lines += [f"  {names.get(a, a)} : {_count(c)}" for a, c in stats.eligible.most_common(10)] or [
+        "  aucune"
+    ]
     return "\n".join(lines)

@@ -20,6 +20,7 @@ from bot.guided import (
     SessionError,
     add_note,
     create_handover,
+    focused_session,
     get_session,
     redeem_handover,
     sessions_of,
@@ -32,8 +33,12 @@ from bot.storage import Store, make_engine
 from bot.workers import WorkerError, add_worker, invite_worker, redeem_invitation, worker_for
 
 ANSWERS_STATE = {
-    "answers": {"legal_form": "association", "department": "59", "employees": 2,
-                "needs": ["emploi"]},
+    "answers": {
+        "legal_form": "association",
+        "department": "59",
+        "employees": 2,
+        "needs": ["emploi"],
+    },
     "order": ["legal_form", "department", "employees", "needs"],
     "phase": "results",
 }
@@ -73,7 +78,7 @@ def test_a_worker_sees_only_their_own_sessions(engine: Engine) -> None:
         add_note(engine, paul.id, mine.id, "indiscret")
 
 
-def test_handover_copies_the_conversation_once(engine: Engine) -> None:
+def test_handover_copies_the_conversation_once(engine: Engine, knowledge: Knowledge) -> None:
     worker = add_worker(engine, "Claire", "DLA", ["59"], telegram_id=1)
     assert worker.id is not None
     guided = start_session(engine, worker.id, "Les Amis")
@@ -83,6 +88,9 @@ def test_handover_copies_the_conversation_once(engine: Engine) -> None:
     code = create_handover(engine, worker.id, guided.id)
     redeem_handover(engine, code, "telegram:555")
     assert store.load("telegram:555") == ANSWERS_STATE
+    assert focused_session(engine, worker.id) is None  # the worker no longer answers for it
+    stats = compute_stats(engine, knowledge, date(2026, 11, 26))
+    assert stats.finished == 1  # the member's copy, not the session's as well
     with pytest.raises(SessionError, match="déjà servi"):
         redeem_handover(engine, code, "telegram:666")
     assert store.load("telegram:666") is None
@@ -91,8 +99,14 @@ def test_handover_copies_the_conversation_once(engine: Engine) -> None:
 def test_requests_reach_only_workers_of_the_department(engine: Engine) -> None:
     nord = add_worker(engine, "Claire", "DLA du Nord", ["59"], telegram_id=1)
     somme = add_worker(engine, "Paul", "DLA de la Somme", ["80"], telegram_id=2)
-    request = create_request(engine, "telegram:9", "59", ContactMethod.PHONE, "06 00 00 00 00",
-                             {"legal_form": "association"})
+    request = create_request(
+        engine,
+        "telegram:9",
+        "59",
+        ContactMethod.PHONE,
+        "06 00 00 00 00",
+        {"legal_form": "association"},
+    )
     assert [r.id for r in queue_for(engine, nord)] == [request.id]
     assert queue_for(engine, somme) == []
     assert request.id is not None
@@ -125,8 +139,7 @@ def test_overdue_requests_are_found_once(engine: Engine) -> None:
     assert overdue_requests(engine, timedelta(hours=48)) == []
 
 
-def test_session_summary_holds_answers_results_notes(engine: Engine,
-                                                     knowledge: Knowledge) -> None:
+def test_session_summary_holds_answers_results_notes(engine: Engine, knowledge: Knowledge) -> None:
     worker = add_worker(engine, "Claire", "DLA", ["59"], telegram_id=1)
     assert worker.id is not None
     guided = start_session(engine, worker.id, "Les Amis du Quartier")
@@ -146,11 +159,19 @@ def test_session_summary_holds_answers_results_notes(engine: Engine,
 def test_stats_count_without_personal_data(engine: Engine, knowledge: Knowledge) -> None:
     store = Store(engine)
     store.save("telegram:123456789", "diagnostic", ANSWERS_STATE)
-    store.save("telegram:987654321", "diagnostic", {
-        "answers": {"legal_form": "association"}, "order": ["legal_form"],
-        "phase": "asking", "current": "department"})
-    create_request(engine, "telegram:123456789", "59", ContactMethod.EMAIL,
-                   "tresorier@example.org", None)
+    store.save(
+        "telegram:987654321",
+        "diagnostic",
+        {
+            "answers": {"legal_form": "association"},
+            "order": ["legal_form"],
+            "phase": "asking",
+            "current": "department",
+        },
+    )
+    create_request(
+        engine, "telegram:123456789", "59", ContactMethod.EMAIL, "tresorier@example.org", None
+    )
     stats = compute_stats(engine, knowledge, date(2026, 11, 26))
     assert (stats.started, stats.finished, stats.requests_waiting) == (2, 1, 1)
     assert stats.stopped_at["department"] == 1
