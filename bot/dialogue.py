@@ -439,10 +439,12 @@ class DialogueEngine:
 
 
 def reprompt(question: Question) -> str:
-    """A short, friendly re-prompt with an example of what is understood."""
+    """A short, friendly re-prompt with an example of what is understood, for any channel."""
+    first = question.choices[0].label if question.choices else ""
     examples = {
-        QuestionType.CHOICE: "le numéro d'un choix, par exemple 1",
-        QuestionType.MULTI: "un ou plusieurs numéros, par exemple 1, 3 (ou « aucun »)",
+        QuestionType.CHOICE: f"l'un des choix proposés, par exemple « {first} »",
+        QuestionType.MULTI: "un ou plusieurs des choix proposés, séparés par des virgules "
+        "(ou « aucun »)",
         QuestionType.INTEGER: "un nombre, par exemple 3 (ou « aucun »)",
         QuestionType.YESNO: "oui ou non",
         QuestionType.DEPARTMENT: "un numéro ou un nom de département, par exemple 59 ou Nord",
