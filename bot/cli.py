@@ -10,6 +10,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from bot.dialogue import DialogueEngine
 from bot.knowledge import Knowledge, load_knowledge
 from bot.settings import Settings, describe_settings
@@ -98,6 +100,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         for problem in error.problems:
             print(problem, file=sys.stderr)
         code = 1
+    except SQLAlchemyError as error:
+        print(database_problem(error), file=sys.stderr)
+        code = 1
     except BrokenPipeError:
         # The reader went away (e.g. `aidess catalogue diff … | head`): stop quietly.
         sys.stderr.close()
@@ -106,6 +111,15 @@ def main(argv: Sequence[str] | None = None) -> None:
         print("\nInterrompu. Vos réponses sont gardées.", file=sys.stderr)
         code = 130
     raise SystemExit(code)
+
+
+def database_problem(error: SQLAlchemyError) -> str:
+    """One French line for a database that cannot be reached or used (no traceback)."""
+    reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+    return (
+        f"La base de données est inaccessible : {reason}\n"
+        "Vérifiez DATABASE_URL et que le serveur de base de données fonctionne."
+    )
 
 
 def _knowledge(settings: Settings, catalogue: Path | None = None) -> Knowledge:
@@ -120,7 +134,7 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     engine = DialogueEngine(knowledge.dialogue, knowledge.catalogue, args.as_of or date.today())
     try:
         store: Store | None = Store.from_url(settings.database_url)
-    except Exception:  # noqa: BLE001 - any storage failure: chat on without saving
+    except (SQLAlchemyError, OSError):  # the chat goes on without saving
         print("(La base de données est indisponible : vos réponses ne seront pas gardées.)")
         store = None
     chat = TerminalChat(engine, store, interactive=sys.stdin.isatty())

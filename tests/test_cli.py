@@ -188,3 +188,14 @@ def test_chat_conversation_gives_the_same_aids_as_match(
     shown = {name for name in (r["name"] for r in matched["results"])
              if f"• {name} —" in eligible_section}
     assert shown == expected
+
+
+def test_unreachable_database_is_explained_without_traceback() -> None:
+    env = {"DATABASE_URL": "postgresql+psycopg://aidess@127.0.0.1:1/aidess"}
+    result = run(["stats"], env=env)
+    assert result.returncode == 1
+    assert "La base de données est inaccessible" in result.stderr
+    assert "Traceback" not in result.stderr
+    chat = run(["chat"], stdin="association\n", env=env)
+    assert chat.returncode == 0 and "✓ Forme juridique : Association" in chat.stdout
+    assert "vos réponses ne seront pas gardées" in chat.stdout
