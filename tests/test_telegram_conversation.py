@@ -15,12 +15,12 @@ import pytest
 import pytest_asyncio
 import yaml
 
-from bot.dialogue import DialogueState
 from bot.knowledge import Knowledge
 from bot.results import build_report
 from bot.rules import Status
 from bot.telegram import messages
 from bot.telegram.handlers import chat_key
+from bot.vocabulary import AnswerValue
 from tests.support.botapi import FakeBotApi
 from tests.support.telegram import BotHarness, Person, html_problems
 
@@ -81,14 +81,11 @@ async def any_db_harness(database_url: str, knowledge: Knowledge) -> AsyncIterat
 
 
 def person(harness: BotHarness, user_id: int = USER) -> Person:
-    return Person(harness.api, user_id, harness.knowledge.dialogue.questions, harness.idle)
+    return harness.person(user_id)
 
 
-def stored_answers(harness: BotHarness, user_id: int = USER) -> dict[str, object]:
-    data = harness.store().load(chat_key(user_id))
-    assert data is not None
-    state = DialogueState.from_json(data, harness.knowledge.dialogue.questions)
-    return dict(state.answers)
+def stored_answers(harness: BotHarness, user_id: int = USER) -> dict[str, AnswerValue]:
+    return harness.answers(chat_key(user_id))
 
 
 def eligible_ids(harness: BotHarness, names: list[str]) -> list[str]:

@@ -17,7 +17,7 @@ import pytest_asyncio
 from sqlmodel import Session, select
 from telegram.constants import FloodLimit
 
-from bot.dialogue import STALE_BUTTON, DialogueState
+from bot.dialogue import STALE_BUTTON
 from bot.knowledge import Knowledge
 from bot.results import build_report
 from bot.settings import Settings
@@ -59,13 +59,11 @@ async def harness(
 
 
 def person(harness: BotHarness, user_id: int = USER) -> Person:
-    return Person(harness.api, user_id, harness.knowledge.dialogue.questions, harness.idle)
+    return harness.person(user_id)
 
 
 def answers_of(harness: BotHarness, user_id: int = USER) -> dict[str, AnswerValue]:
-    data = harness.store().load(chat_key(user_id))
-    assert data is not None
-    return dict(DialogueState.from_json(data, harness.knowledge.dialogue.questions).answers)
+    return harness.answers(chat_key(user_id))
 
 
 async def answer_first_three(user: Person) -> None:

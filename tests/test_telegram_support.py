@@ -21,13 +21,13 @@ from bot.contact_requests import (
     parse_contact,
     waiting_request_of,
 )
-from bot.dialogue import DialogueState
 from bot.guided import sessions_of, start_session
 from bot.knowledge import Knowledge
 from bot.settings import PROJECT_ROOT
 from bot.telegram import messages
 from bot.telegram.callbacks import ALERT_JOB
 from bot.telegram.handlers import chat_key
+from bot.vocabulary import AnswerValue
 from bot.workers import invite_worker
 from tests.support.botapi import FakeBotApi
 from tests.support.telegram import BotHarness, Person, html_problems
@@ -73,13 +73,11 @@ async def lite(tmp_path: Path, knowledge: Knowledge) -> AsyncIterator[BotHarness
 
 
 def person(harness: BotHarness, user_id: int) -> Person:
-    return Person(harness.api, user_id, harness.knowledge.dialogue.questions, harness.idle)
+    return harness.person(user_id)
 
 
-def answers_of(harness: BotHarness, key: str) -> dict[str, object]:
-    data = harness.store().load(key)
-    assert data is not None
-    return dict(DialogueState.from_json(data, harness.knowledge.dialogue.questions).answers)
+def answers_of(harness: BotHarness, key: str) -> dict[str, AnswerValue]:
+    return harness.answers(key)
 
 
 async def register(harness: BotHarness, user_id: int, name: str, departments: list[str]) -> Person:

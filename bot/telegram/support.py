@@ -13,6 +13,7 @@ Each refusal is a French sentence; nothing personal is logged.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from telegram import Bot, BotCommand, BotCommandScopeChat, Update
@@ -143,8 +144,9 @@ class SupportHandlers:
             await self._reply(update, context.bot, messages.refused(str(error)))
             self.h._processed(update)
             return
-        await self._switched(update, context.bot, before, messages.session_started(
-            guided.structure_name))
+        await self._switched(
+            update, context.bot, before, messages.session_started(guided.structure_name)
+        )
 
     async def on_sessions(self, update: Update, context: Context) -> None:
         if not await self.h._first_time(update):
@@ -160,9 +162,14 @@ class SupportHandlers:
                 buttons: list[tuple[int, str]] = []
                 for guided in reversed(sessions):  # the newest first
                     assert guided.id is not None
-                    lines.append(messages.session_line(
-                        guided.id, guided.structure_name, guided.created_at.date(),
-                        guided.handed_over_at is not None))
+                    lines.append(
+                        messages.session_line(
+                            guided.id,
+                            guided.structure_name,
+                            guided.created_at.date(),
+                            guided.handed_over_at is not None,
+                        )
+                    )
                     buttons.append((guided.id, _label(guided.id, guided.structure_name)))
                 chunks = messages.split_blocks(["\n".join(lines)])
                 markup = keyboards.sessions_keyboard(buttons, current)
@@ -209,38 +216,36 @@ class SupportHandlers:
         await self.h._turn(update, bot, Start())
 
     async def on_note(self, update: Update, context: Context) -> None:
-        if not await self.h._first_time(update):
-            return
-        worker = await self._worker(update, context.bot)
-        where = self.h.conversation_of(_chat(update))
-        if worker is not None and worker.id is not None:
-            if where.session_id is None or where.structure is None:
-                await self._reply(update, context.bot, messages.e(messages.NEED_SESSION))
-            else:
-                try:
-                    add_note(self.engine, worker.id, where.session_id, argument(update))
-                except SessionError as error:
-                    await self._reply(update, context.bot, messages.refused(str(error)))
-                else:
-                    await self._reply(update, context.bot, messages.note_added(where.structure))
-        self.h._processed(update)
+        def note(worker_id: int, session_id: int, structure: str) -> str:
+            add_note(self.engine, worker_id, session_id, argument(update))
+            return messages.note_added(structure)
+
+        await self._on_focused_session(update, context, note)
 
     async def on_handover(self, update: Update, context: Context) -> None:
+        def handover(worker_id: int, session_id: int, structure: str) -> str:
+            code = create_handover(self.engine, worker_id, session_id)
+            return messages.handover_code(structure, code, context.bot.username)
+
+        await self._on_focused_session(update, context, handover)
+
+    async def _on_focused_session(
+        self, update: Update, context: Context, act: Callable[[int, int, str], str]
+    ) -> None:
+        """A worker's command on the session they are answering for; the reply is ``act``'s."""
         if not await self.h._first_time(update):
             return
         worker = await self._worker(update, context.bot)
         where = self.h.conversation_of(_chat(update))
         if worker is not None and worker.id is not None:
             if where.session_id is None or where.structure is None:
-                await self._reply(update, context.bot, messages.e(messages.NEED_SESSION))
+                reply = messages.e(messages.NEED_SESSION)
             else:
                 try:
-                    code = create_handover(self.engine, worker.id, where.session_id)
+                    reply = act(worker.id, where.session_id, where.structure)
                 except SessionError as error:
-                    await self._reply(update, context.bot, messages.refused(str(error)))
-                else:
-                    text = messages.handover_code(where.structure, code, context.bot.username)
-                    await self._reply(update, context.bot, text)
+                    reply = messages.refused(str(error))
+            await self._reply(update, context.bot, reply)
         self.h._processed(update)
 
     async def on_code(self, update: Update, context: Context) -> None:

@@ -19,6 +19,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 from bot.departments import DEPARTMENTS
+from bot.dialogue import DialogueState
 from bot.knowledge import Knowledge
 from bot.settings import Settings
 from bot.storage import Store
@@ -105,6 +106,15 @@ class BotHarness:
     def store(self) -> Store:
         """A separate connection, as another process would read the database."""
         return Store.from_url(self.database_url)
+
+    def person(self, user_id: int) -> Person:
+        return Person(self.api, user_id, self.knowledge.dialogue.questions, self.idle)
+
+    def answers(self, key: str) -> dict[str, AnswerValue]:
+        """The answers stored under a conversation key, read back as the bot would."""
+        data = self.store().load(key)
+        assert data is not None, f"nothing stored under {key}"
+        return dict(DialogueState.from_json(data, self.knowledge.dialogue.questions).answers)
 
 
 # -- a person on a phone -----------------------------------------------------------------------
