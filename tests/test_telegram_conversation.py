@@ -294,14 +294,18 @@ async def test_help_privacy_unknown_command_and_stickers(harness: BotHarness) ->
     await user.say("/aide")
     assert "/oublier" in user.texts()[-1] and "Je ne sais pas" in user.texts()[-1]
     await user.say("/confidentialite")
-    privacy = user.texts()[-1]
+    privacy, kept = user.texts()[-2:]
     assert "180 jours" in privacy and "ne garde pas" in privacy and "/oublier" in privacy
+    assert "Rien : aucune réponse" in kept
+    await user.say("association")
+    await user.say("/confidentialite")
+    assert "Forme juridique : Association" in user.texts()[-1]  # the user sees what is kept
     await user.say("/abracadabra")
     assert user.texts()[-1] == messages.UNKNOWN_COMMAND
     harness.api.push_sticker(USER)
     await harness.idle()
     assert user.texts()[-1].startswith(messages.NOT_TEXT)
-    assert user.question() is not None and user.question().id == "legal_form"  # type: ignore[union-attr]
+    assert user.question() is not None and user.question().id == "department"  # type: ignore[union-attr]
 
 
 @pytest.mark.asyncio

@@ -41,7 +41,7 @@ from bot.dialogue import (
 )
 from bot.guided import SESSION_PREFIX, focus_of_user, with_owner
 from bot.knowledge import Knowledge, KnowledgeHolder
-from bot.render import HTML, MARKDOWN, render_aid_detail, render_summary
+from bot.render import HTML, MARKDOWN, render_aid_detail, render_answers, render_summary
 from bot.results import Report
 from bot.session_summary import session_summary
 from bot.storage import Store, View
@@ -446,7 +446,24 @@ class Handlers:
     async def on_privacy(self, update: Update, context: Context) -> None:
         if await self._first_time(update):
             await context.bot.send_message(_chat(update), messages.privacy(self.retention.days))
+            await context.bot.send_message(_chat(update), self._kept_about(_chat(update)))
             self._processed(update)
+
+    def _kept_about(self, chat_id: int) -> str:
+        """What is stored about this chat right now, so the user can see it."""
+        key = chat_key(chat_id)
+        data = self.store.load(key)
+        answers = DialogueState.from_json(data, self.questions).answers if data else {}
+        names = {aid.id: aid.name for aid in self.knowledge.catalogue.aids}
+        reminders = [
+            (names.get(r.aid_id, r.aid_id), r.deadline) for r in self.store.reminders(key)
+        ]
+        request = waiting_request_of(self.store.engine, key)
+        return messages.kept_about(
+            render_answers(self.questions, answers, HTML) if answers else None,
+            reminders,
+            None if request is None else request.department,
+        )
 
     async def on_unknown_command(self, update: Update, context: Context) -> None:
         if await self._first_time(update):

@@ -83,6 +83,22 @@ def privacy(retention_days: int) -> str:
     )
 
 
+def kept_about(
+    answers: str | None, reminders: list[tuple[str, date]], request_department: str | None
+) -> str:
+    """What is stored about the user right now; ``answers`` is already rendered HTML."""
+    lines = ["<b>Ce que je garde sur vous en ce moment</b>"]
+    if answers is None and not reminders and request_department is None:
+        return lines[0] + "\nRien : aucune réponse, aucun rappel, aucune demande."
+    lines.append(answers or "Aucune réponse enregistrée.")
+    for name, deadline in reminders:
+        lines.append(e(f"Rappel demandé : {name} (date limite le {french_date(deadline)})"))
+    if request_department is not None:
+        lines.append(e(f"Demande de rappel en attente (département {request_department})."))
+    lines.append("Pour tout effacer : /oublier.")
+    return "\n".join(lines)
+
+
 FORGET_ASK = (
     "Voulez-vous effacer vos réponses, vos rappels, vos demandes de rappel par un "
     "accompagnateur et tout ce que je garde sur vous ? "
