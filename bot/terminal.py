@@ -40,6 +40,7 @@ HELP = """Commandes utiles, à taper à tout moment :
   modifier     changer une réponse déjà donnée
   résultats    voir les résultats tout de suite
   recommencer  tout reprendre depuis le début
+  oublier      effacer les réponses gardées sur cet ordinateur
   quitter      arrêter (vos réponses sont gardées : aidess chat --resume)
 Pour répondre, tapez le numéro d'un choix ou écrivez votre réponse.
 « je ne sais pas » est toujours accepté."""
@@ -57,6 +58,7 @@ COMMANDS: dict[str, str] = {
     "aide": "help",
     "/aide": "help",
     "help": "help",
+    "oublier": "forget", "/oublier": "forget",
     "quitter": "quit",
     "/quitter": "quit",
     "q": "quit",
@@ -94,6 +96,9 @@ class TerminalChat:
                 return 0
             if command == "help":
                 self.say(HELP)
+                continue
+            if command == "forget":
+                self._forget()
                 continue
             event = self._event(line, command)
             if event is not None:
@@ -201,6 +206,21 @@ class TerminalChat:
             self.say("La conversation enregistrée n'a pas pu être lue : nous recommençons.")
             return None
         return None if data is None else DialogueState.from_json(data, self.engine.questions)
+
+    def _forget(self) -> None:
+        if self.store is not None:
+            try:
+                self.store.delete(self.key)
+            except SQLAlchemyError:
+                self.say("Vos réponses n'ont pas pu être effacées : réessayez plus tard.")
+                return
+        self.say("C'est fait : vos réponses gardées sont effacées. Nous recommençons.")
+        self.state = DialogueState()
+        self.choosing = None
+        step = self.engine.start()
+        self.state = step.state
+        for output in step.outputs:
+            self._show(output)
 
     def _save(self, state: DialogueState) -> None:
         if self.store is None:

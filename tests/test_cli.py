@@ -199,3 +199,11 @@ def test_unreachable_database_is_explained_without_traceback() -> None:
     chat = run(["chat"], stdin="association\n", env=env)
     assert chat.returncode == 0 and "✓ Forme juridique : Association" in chat.stdout
     assert "vos réponses ne seront pas gardées" in chat.stdout
+
+
+def test_chat_forget_erases_the_saved_answers(db_env: dict[str, str]) -> None:
+    run(["chat"], stdin="association\nNord\n", env=db_env)
+    forgot = run(["chat", "--resume"], stdin="oublier\n", env=db_env)
+    assert "vos réponses gardées sont effacées" in forgot.stdout
+    again = run(["chat", "--resume"], stdin="", env=db_env)
+    assert "Aucune conversation enregistrée" in again.stdout
