@@ -41,8 +41,9 @@ def register(commands: Any) -> None:
 def _worker_fields(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("name", help="nom de l'accompagnateur")
     parser.add_argument("--organisation", required=True, help="structure d'accompagnement")
-    parser.add_argument("--departments", required=True, nargs="+",
-                        help="départements couverts, par exemple 59 62")
+    parser.add_argument(
+        "--departments", required=True, nargs="+", help="départements couverts, par exemple 59 62"
+    )
 
 
 def _engine(settings: Settings) -> Any:
@@ -55,16 +56,21 @@ def cmd_workers_add(args: argparse.Namespace, settings: Settings) -> int:
     from bot.workers import WorkerError, add_worker
 
     try:
-        worker = add_worker(_engine(settings), args.name, args.organisation, args.departments,
-                            args.telegram_id)
+        worker = add_worker(
+            _engine(settings), args.name, args.organisation, args.departments, args.telegram_id
+        )
     except WorkerError as error:
         print(f"Impossible : {error}.", file=sys.stderr)
         return 1
-    print(f"Accompagnateur n° {worker.id} enregistré : {worker.name} ({worker.organisation}), "
-          f"départements {worker.departments.replace(',', ', ')}.")
+    print(
+        f"Accompagnateur n° {worker.id} enregistré : {worker.name} ({worker.organisation}), "
+        f"départements {worker.departments.replace(',', ', ')}."
+    )
     if worker.telegram_id is None:
-        print("Sans identifiant Telegram : préférez « aidess workers invite » pour qu'il "
-              "s'inscrive lui-même auprès du bot.")
+        print(
+            "Sans identifiant Telegram : préférez « aidess workers invite » pour qu'il "
+            "s'inscrive lui-même auprès du bot."
+        )
     return 0
 
 
@@ -99,8 +105,7 @@ def cmd_sessions_export(args: argparse.Namespace, settings: Settings) -> int:
 
     knowledge = knowledge_from_settings(settings)
     try:
-        summary = session_summary(_engine(settings), knowledge, args.id,
-                                  args.as_of or date.today())
+        summary = session_summary(_engine(settings), knowledge, args.id, args.as_of or date.today())
     except SummaryNotFound as error:
         print(f"Impossible : {error}.", file=sys.stderr)
         return 1

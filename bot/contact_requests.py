@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Engine, update
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from bot.workers import Worker
 
@@ -61,19 +61,31 @@ class RequestError(ValueError):
     """A French message for the person who made the request."""
 
 
-def create_request(engine: Engine, requester_key: str, department: str, method: ContactMethod,
-                   contact: str | None, answers: dict[str, Any] | None) -> ContactRequest:
+def create_request(
+    engine: Engine,
+    requester_key: str,
+    department: str,
+    method: ContactMethod,
+    contact: str | None,
+    answers: dict[str, Any] | None,
+) -> ContactRequest:
     if method is not ContactMethod.TELEGRAM and not (contact or "").strip():
         raise RequestError("indiquez un numéro de téléphone ou une adresse e-mail")
     with Session(engine) as db:
-        existing = db.exec(select(ContactRequest).where(
-            ContactRequest.requester_key == requester_key,
-            ContactRequest.status == RequestStatus.WAITING)).first()
+        existing = db.exec(
+            select(ContactRequest).where(
+                ContactRequest.requester_key == requester_key,
+                ContactRequest.status == RequestStatus.WAITING,
+            )
+        ).first()
         if existing is not None:
-            raise RequestError("vous avez déjà une demande en attente : un accompagnateur "
-                               "va la prendre en charge")
+            raise RequestError(
+                "vous avez déjà une demande en attente : un accompagnateur va la prendre en charge"
+            )
         request = ContactRequest(
-            requester_key=requester_key, department=department, method=method.value,
+            requester_key=requester_key,
+            department=department,
+            method=method.value,
             contact=(contact or "").strip()[:200] or None,
             shared_answers=None if answers is None else json.dumps(answers, ensure_ascii=False),
         )
@@ -85,9 +97,12 @@ def create_request(engine: Engine, requester_key: str, department: str, method: 
 
 def waiting_request_of(engine: Engine, requester_key: str) -> ContactRequest | None:
     with Session(engine) as db:
-        return db.exec(select(ContactRequest).where(
-            ContactRequest.requester_key == requester_key,
-            ContactRequest.status == RequestStatus.WAITING)).first()
+        return db.exec(
+            select(ContactRequest).where(
+                ContactRequest.requester_key == requester_key,
+                ContactRequest.status == RequestStatus.WAITING,
+            )
+        ).first()
 
 
 def get_request(engine: Engine, request_id: int) -> ContactRequest | None:
@@ -119,10 +134,14 @@ def queue_for(engine: Engine, worker: Worker) -> list[ContactRequest]:
     """Waiting requests of the départements the worker covers, oldest first."""
     codes = worker.department_codes()
     with Session(engine) as db:
-        query = select(ContactRequest).where(
-            ContactRequest.status == RequestStatus.WAITING,
-            ContactRequest.department.in_(codes),  # type: ignore[attr-defined]
-        ).order_by(ContactRequest.id)  # type: ignore[arg-type]
+        query = (
+            select(ContactRequest)
+            .where(
+                col(ContactRequest.status) == RequestStatus.WAITING,
+                col(ContactRequest.department).in_(codes),
+            )
+            .order_by(col(ContactRequest.id))
+        )
         return list(db.exec(query))
 
 
@@ -134,8 +153,10 @@ def take_request(engine: Engine, worker: Worker, request_id: int) -> ContactRequ
             raise RequestError("cette demande n'existe pas ou ne concerne pas vos départements")
         result = db.exec(
             update(ContactRequest)
-            .where(ContactRequest.id == request_id,  # type: ignore[arg-type]
-                   ContactRequest.status == RequestStatus.WAITING)  # type: ignore[arg-type]
+            .where(
+                col(ContactRequest.id) == request_id,
+                col(ContactRequest.status) == RequestStatus.WAITING,
+            )
             .values(status=RequestStatus.TAKEN, worker_id=worker.id, taken_at=_now())
         )
         db.commit()
@@ -147,15 +168,18 @@ def take_request(engine: Engine, worker: Worker, request_id: int) -> ContactRequ
         return refreshed
 
 
-def overdue_requests(engine: Engine, older_than: timedelta,
-                     now: datetime | None = None) -> list[ContactRequest]:
+def overdue_requests(
+    engine: Engine, older_than: timedelta, now: datetime | None = None
+) -> list[ContactRequest]:
     """Waiting requests nobody took in time and not yet flagged to coordinators."""
     limit = (now or _now()) - older_than
     with Session(engine) as db:
-        rows = db.exec(select(ContactRequest).where(
-            ContactRequest.status == RequestStatus.WAITING,
-            ContactRequest.flagged_at == None,  # noqa: E711 - SQL IS NULL
-        )).all()
+        rows = db.exec(
+            select(ContactRequest).where(
+                ContactRequest.status == RequestStatus.WAITING,
+                ContactRequest.flagged_at == None,  # noqa: E711 - SQL IS NULL
+            )
+        ).all()
         return [r for r in rows if _aware(r.created_at) <= limit]
 
 
@@ -171,8 +195,9 @@ def mark_flagged(engine: Engine, request_ids: list[int]) -> None:
 
 def delete_requests_of(engine: Engine, requester_key: str) -> int:
     with Session(engine) as db:
-        rows = db.exec(select(ContactRequest).where(
-            ContactRequest.requester_key == requester_key)).all()
+        rows = db.exec(
+            select(ContactRequest).where(ContactRequest.requester_key == requester_key)
+        ).all()
         for row in rows:
             db.delete(row)
         db.commit()

@@ -19,8 +19,7 @@ class SummaryNotFound(LookupError):
     pass
 
 
-def session_summary(engine: Engine, knowledge: Knowledge, session_id: int,
-                    as_of: date) -> Summary:
+def session_summary(engine: Engine, knowledge: Knowledge, session_id: int, as_of: date) -> Summary:
     with Session(engine) as db:
         guided = db.get(GuidedSession, session_id)
     if guided is None:
@@ -29,5 +28,10 @@ def session_summary(engine: Engine, knowledge: Knowledge, session_id: int,
     state = DialogueState.from_json(data, knowledge.dialogue.questions)
     report = build_report(knowledge.catalogue, state.answers, as_of)
     notes = [Note(n.text, n.created_at) for n in notes_of(engine, session_id)]
-    return Summary(f"Synthèse — {guided.structure_name}", report, knowledge.dialogue.questions,
-                   state.answers, notes)
+    return Summary(
+        f"Synthèse — {guided.structure_name}",
+        report,
+        knowledge.dialogue.questions,
+        state.answers,
+        notes,
+    )

@@ -33,9 +33,11 @@ class Summary:
     notes: Sequence[Note] = ()
 
     def blocks(self, style: Style) -> list[str]:
-        blocks = [style.bold(style.escape(self.title)),
-                  style.escape(f"Diagnostic établi le {french_date(self.report.as_of)}."),
-                  render_answers(self.questions, self.answers, style)]
+        blocks = [
+            style.bold(style.escape(self.title)),
+            style.escape(f"Diagnostic établi le {french_date(self.report.as_of)}."),
+            render_answers(self.questions, self.answers, style),
+        ]
         blocks.extend(render_report(self.report, style, detailed=True))
         if self.notes:
             lines = [style.bold("Notes de l'accompagnateur")]
@@ -43,9 +45,12 @@ class Summary:
                 f"- {style.escape(n.text)} ({french_date(n.written_at.date())})" for n in self.notes
             )
             blocks.append("\n".join(lines))
-        blocks.append(style.italic(
-            "Ce document est une aide à l'orientation. Les conditions exactes sont celles "
-            "des textes officiels, cités dans les sources."))
+        blocks.append(
+            style.italic(
+                "Ce document est une aide à l'orientation. Les conditions exactes sont celles "
+                "des textes officiels, cités dans les sources."
+            )
+        )
         return blocks
 
     def to_markdown(self) -> str:
@@ -66,8 +71,14 @@ class Summary:
             story.extend(Paragraph(line, styles["BodyText"]) for line in lines[1:] if line)
             story.append(Spacer(1, 0.3 * cm))
         buffer = io.BytesIO()
-        document = SimpleDocTemplate(buffer, pagesize=A4, title=_pdf_text(self.title),
-                                     author="AidESS", leftMargin=2 * cm, rightMargin=2 * cm)
+        document = SimpleDocTemplate(
+            buffer,
+            pagesize=A4,
+            title=_pdf_text(self.title),
+            author="AidESS",
+            leftMargin=2 * cm,
+            rightMargin=2 * cm,
+        )
         document.build(story)
         return buffer.getvalue()
 

@@ -60,10 +60,19 @@ def parse_departments(items: Iterable[str]) -> str:
     return ",".join(dict.fromkeys(codes))
 
 
-def add_worker(engine: Engine, name: str, organisation: str, departments: Iterable[str],
-               telegram_id: int | None = None) -> Worker:
-    worker = Worker(name=name.strip(), organisation=organisation.strip(),
-                    departments=parse_departments(departments), telegram_id=telegram_id)
+def add_worker(
+    engine: Engine,
+    name: str,
+    organisation: str,
+    departments: Iterable[str],
+    telegram_id: int | None = None,
+) -> Worker:
+    worker = Worker(
+        name=name.strip(),
+        organisation=organisation.strip(),
+        departments=parse_departments(departments),
+        telegram_id=telegram_id,
+    )
     with Session(engine) as session:
         if telegram_id is not None and _by_telegram(session, telegram_id) is not None:
             raise WorkerError("ce compte Telegram est déjà enregistré comme accompagnateur")
@@ -73,14 +82,18 @@ def add_worker(engine: Engine, name: str, organisation: str, departments: Iterab
     return worker
 
 
-def invite_worker(engine: Engine, name: str, organisation: str,
-                  departments: Iterable[str]) -> str:
+def invite_worker(engine: Engine, name: str, organisation: str, departments: Iterable[str]) -> str:
     """Create a one-time invitation; the returned code is shown once and stored hashed."""
     code = new_code()
     with Session(engine) as session:
-        session.add(Invitation(code_hash=hash_code(code), name=name.strip(),
-                               organisation=organisation.strip(),
-                               departments=parse_departments(departments)))
+        session.add(
+            Invitation(
+                code_hash=hash_code(code),
+                name=name.strip(),
+                organisation=organisation.strip(),
+                departments=parse_departments(departments),
+            )
+        )
         session.commit()
     return code
 
@@ -93,8 +106,12 @@ def redeem_invitation(engine: Engine, code: str, telegram_id: int) -> Worker:
         if _by_telegram(session, telegram_id) is not None:
             raise WorkerError("vous êtes déjà enregistré comme accompagnateur")
         invitation.used_at = _now()
-        worker = Worker(name=invitation.name, organisation=invitation.organisation,
-                        departments=invitation.departments, telegram_id=telegram_id)
+        worker = Worker(
+            name=invitation.name,
+            organisation=invitation.organisation,
+            departments=invitation.departments,
+            telegram_id=telegram_id,
+        )
         session.add(invitation)
         session.add(worker)
         session.commit()

@@ -84,8 +84,10 @@ def test_match_rejects_an_impossible_value(tmp_path: Path, db_env: dict[str, str
 
 def test_chat_with_piped_answers_reaches_results(db_env: dict[str, str]) -> None:
     # Typed as people would; "je ne sais pas" to whatever else is asked; "oui" to refine.
-    stdin = "\n".join(["asso", "Nord"] + ["je ne sais pas"] * 4 + ["oui"]
-                      + ["je ne sais pas"] * 20) + "\n"
+    stdin = (
+        "\n".join(["asso", "Nord"] + ["je ne sais pas"] * 4 + ["oui"] + ["je ne sais pas"] * 20)
+        + "\n"
+    )
     result = run(["chat", "--as-of", "2026-11-26"], stdin=stdin, env=db_env)
     assert result.returncode == 0, result.stderr
     out = result.stdout
@@ -93,15 +95,16 @@ def test_chat_with_piped_answers_reaches_results(db_env: dict[str, str]) -> None
     assert "✓ Forme juridique : Association" in out
     assert "✓ Département : Nord (59)" in out
     assert "Vos premiers résultats au 26 novembre 2026" in out
-    final = out[out.index("Vos résultats au 26 novembre 2026"):]
+    final = out[out.index("Vos résultats au 26 novembre 2026") :]
     assert "❔ À confirmer" in final and "Activité partielle" in final
     assert "Il manque : nombre de salariés." in final
     assert "Traceback" not in out + result.stderr
 
 
 def test_chat_answers_in_free_text(db_env: dict[str, str]) -> None:
-    result = run(["chat", "--as-of", "2021-03-15"], stdin="coopérative\npas de calais\n",
-                 env=db_env)
+    result = run(
+        ["chat", "--as-of", "2021-03-15"], stdin="coopérative\npas de calais\n", env=db_env
+    )
     assert "✓ Forme juridique : Coopérative (SCOP, SCIC, CAE…)" in result.stdout
     assert "✓ Département : Pas-de-Calais (62)" in result.stdout
 
@@ -137,28 +140,51 @@ def test_invalid_date_is_explained(db_env: dict[str, str]) -> None:
 
 
 TYPED_PROFILE = {  # what a treasurer might type, question by question
-    "legal_form": "association", "department": "Nord", "employees": "trois salariés",
-    "approvals": "aucun", "sector": "culture", "culture_field": "théâtre",
-    "economic_activity": "oui", "commercial_taxes": "non", "revenue_loss_pct": "60 %",
-    "annual_budget": "120 000 €", "has_siret": "oui", "creation_year": "2012",
-    "needs": "trésorerie, emploi", "hiring": "un jeune",
+    "legal_form": "association",
+    "department": "Nord",
+    "employees": "trois salariés",
+    "approvals": "aucun",
+    "sector": "culture",
+    "culture_field": "théâtre",
+    "economic_activity": "oui",
+    "commercial_taxes": "non",
+    "revenue_loss_pct": "60 %",
+    "annual_budget": "120 000 €",
+    "has_siret": "oui",
+    "creation_year": "2012",
+    "needs": "trésorerie, emploi",
+    "hiring": "un jeune",
 }
 TYPED_AS_DATA = {
-    "legal_form": "association", "department": "59", "employees": 3, "approvals": [],
-    "sector": "culture", "culture_field": "spectacle_vivant", "economic_activity": True,
-    "commercial_taxes": False, "revenue_loss_pct": 60, "annual_budget": 120000,
-    "has_siret": True, "creation_year": 2012, "needs": ["tresorerie", "emploi"],
+    "legal_form": "association",
+    "department": "59",
+    "employees": 3,
+    "approvals": [],
+    "sector": "culture",
+    "culture_field": "spectacle_vivant",
+    "economic_activity": True,
+    "commercial_taxes": False,
+    "revenue_loss_pct": 60,
+    "annual_budget": 120000,
+    "has_siret": True,
+    "creation_year": 2012,
+    "needs": ["tresorerie", "emploi"],
     "hiring": ["jeune_moins_26"],
 }
 
 
 def test_chat_conversation_gives_the_same_aids_as_match(
-    knowledge, tmp_path: Path, db_env: dict[str, str]  # type: ignore[no-untyped-def]
+    knowledge,
+    tmp_path: Path,
+    db_env: dict[str, str],  # type: ignore[no-untyped-def]
 ) -> None:
     by_text = {q.text: q.id for q in knowledge.dialogue.questions.values()}
     proc = subprocess.Popen(
         [sys.executable, "-m", "bot", "chat", "--as-of", "2021-03-15"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        bufsize=1,
         env={**os.environ, **db_env},
     )
     assert proc.stdin is not None and proc.stdout is not None
@@ -177,16 +203,23 @@ def test_chat_conversation_gives_the_same_aids_as_match(
     proc.wait(timeout=30)
     out = "".join(transcript)
     assert len(asked) <= 12 and len(set(asked)) == len(asked)
-    final = out[out.index("Vos résultats au 15 mars 2021"):]
+    final = out[out.index("Vos résultats au 15 mars 2021") :]
     eligible_section = final.split("🟡")[0].split("❔")[0].split("⛔")[0].split("🔒")[0]
 
     answers = write(tmp_path, "a.json", json.dumps({k: TYPED_AS_DATA[k] for k in asked}))
-    matched = json.loads(run(["match", "--answers", str(answers), "--as-of", "2021-03-15",
-                              "--format", "json"], env=db_env).stdout)
+    matched = json.loads(
+        run(
+            ["match", "--answers", str(answers), "--as-of", "2021-03-15", "--format", "json"],
+            env=db_env,
+        ).stdout
+    )
     expected = {r["name"] for r in matched["results"] if r["status"] == "eligible"}
     assert expected, "the profile should be eligible to something in March 2021"
-    shown = {name for name in (r["name"] for r in matched["results"])
-             if f"• {name} —" in eligible_section}
+    shown = {
+        name
+        for name in (r["name"] for r in matched["results"])
+        if f"• {name} —" in eligible_section
+    }
     assert shown == expected
 
 

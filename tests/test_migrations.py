@@ -13,9 +13,19 @@ from bot.migrate import upgrade
 from bot.schema import metadata
 from bot.storage import Store, make_engine
 
-APP_TABLES = {"conversation", "worker", "invitation", "guidedsession", "sessionnote",
-              "contact_draft",
-              "workerfocus", "contactrequest", "processed_update", "chat_view", "reminder"}
+APP_TABLES = {
+    "conversation",
+    "worker",
+    "invitation",
+    "guidedsession",
+    "sessionnote",
+    "contact_draft",
+    "workerfocus",
+    "contactrequest",
+    "processed_update",
+    "chat_view",
+    "reminder",
+}
 
 
 def test_empty_database_gets_every_table(database_url: str) -> None:
@@ -38,8 +48,10 @@ def test_upgrade_from_previous_schema_keeps_conversations(database_url: str) -> 
     state = {"answers": {"legal_form": "association"}, "order": ["legal_form"]}
     with engine.begin() as connection:
         connection.execute(
-            text("INSERT INTO conversation (key, dialogue, state, created_at, updated_at) "
-                 "VALUES ('telegram:42', 'diagnostic', :state, :now, :now)"),
+            text(
+                "INSERT INTO conversation (key, dialogue, state, created_at, updated_at) "
+                "VALUES ('telegram:42', 'diagnostic', :state, :now, :now)"
+            ),
             {"state": json.dumps(state), "now": "2026-01-01 00:00:00"},
         )
     upgraded = make_engine(database_url)
@@ -52,13 +64,19 @@ def test_database_created_before_migrations_is_adopted(database_url: str) -> Non
     upgraded, without recreating its conversation table."""
     engine = create_engine(database_url)
     with engine.begin() as connection:
-        connection.execute(text(
-            "CREATE TABLE conversation (key VARCHAR(100) PRIMARY KEY, dialogue VARCHAR(50) "
-            "NOT NULL, state VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL, "
-            "updated_at TIMESTAMP NOT NULL)"))
-        connection.execute(text(
-            "INSERT INTO conversation VALUES ('terminal:local', 'diagnostic', '{}', "
-            "'2026-01-01 00:00:00', '2026-01-01 00:00:00')"))
+        connection.execute(
+            text(
+                "CREATE TABLE conversation (key VARCHAR(100) PRIMARY KEY, dialogue VARCHAR(50) "
+                "NOT NULL, state VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL, "
+                "updated_at TIMESTAMP NOT NULL)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO conversation VALUES ('terminal:local', 'diagnostic', '{}', "
+                "'2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+            )
+        )
     upgraded = make_engine(database_url)
     assert Store(upgraded).load("terminal:local") == {}
     assert "worker" in inspect(upgraded).get_table_names()

@@ -15,50 +15,79 @@ HAUTS_DE_FRANCE = {"02", "59", "60", "62", "80"}
 
 # (profile, reference date, {aid id: status implied by the brief's exact rules})
 EXPECTED = [
-    ("asso-non-employeuse-nord", "2026-11-26", {
-        "activite-partielle": "not_eligible",  # employees >= 1
-        "dispositif-local-accompagnement-dla": "not_eligible",  # employees >= 1
-        "fdva-fonctionnement-innovation": "eligible",  # association, SIRET, created before
-        "fdva-formation-benevoles": "eligible",  # association, SIRET, not sport
-        "poste-fonjep": "not_eligible",  # no JEP approval
-        "agrement-esus": "eligible",  # ESS form without ESUS yet
-        "creap-hdf": "eligible",  # HDF association, 0 employees, created before
-        "urgencess-2021": "closed",
-        "emplois-francs": "closed",  # no new hires after 2024
-    }),
-    ("asso-employeuse-3-nord-2021", "2021-03-15", {
-        "urgencess-2021": "eligible",  # ESS family, 1..10 employees
-        "fonds-solidarite-associations": "eligible",  # activity, loss >= 50, employer
-        "pret-garanti-etat-pge": "eligible",
-        "aide-paiement-cotisations-covid": "eligible",  # culture, 1..249, loss >= 50
-        "cheque-france-num-2021": "eligible",
-        "aide-embauche-jeunes-2020": "eligible",
-        "activite-partielle": "eligible",
-        "dispositif-local-accompagnement-dla": "eligible",
-        "couts-fixes-associations-2022": "closed",
-        "fonds-developpement-inclusion": "closed",  # between its two windows
-    }),
-    ("club-sport-affilie-somme", "2026-03-01", {
-        "ans-projet-sportif-federal": "eligible",
-        "fdva-formation-benevoles": "not_eligible",  # sport has its own aids
-        "creap-hdf": "eligible",
-        "activite-partielle": "not_eligible",
-    }),
-    ("scop-12-lyon", "2026-11-26", {
-        "dispositif-local-accompagnement-dla": "eligible",  # cooperative with employees
-        "creap-hdf": "not_eligible",  # outside Hauts-de-France
-        "fdva-fonctionnement-innovation": "not_eligible",  # not an association
-        "france-active-garantie": "eligible",
-        "agrement-esus": "eligible",
-    }),
+    (
+        "asso-non-employeuse-nord",
+        "2026-11-26",
+        {
+            "activite-partielle": "not_eligible",  # employees >= 1
+            "dispositif-local-accompagnement-dla": "not_eligible",  # employees >= 1
+            "fdva-fonctionnement-innovation": "eligible",  # association, SIRET, created before
+            "fdva-formation-benevoles": "eligible",  # association, SIRET, not sport
+            "poste-fonjep": "not_eligible",  # no JEP approval
+            "agrement-esus": "eligible",  # ESS form without ESUS yet
+            "creap-hdf": "eligible",  # HDF association, 0 employees, created before
+            "urgencess-2021": "closed",
+            "emplois-francs": "closed",  # no new hires after 2024
+        },
+    ),
+    (
+        "asso-employeuse-3-nord-2021",
+        "2021-03-15",
+        {
+            "urgencess-2021": "eligible",  # ESS family, 1..10 employees
+            "fonds-solidarite-associations": "eligible",  # activity, loss >= 50, employer
+            "pret-garanti-etat-pge": "eligible",
+            "aide-paiement-cotisations-covid": "eligible",  # culture, 1..249, loss >= 50
+            "cheque-france-num-2021": "eligible",
+            "aide-embauche-jeunes-2020": "eligible",
+            "activite-partielle": "eligible",
+            "dispositif-local-accompagnement-dla": "eligible",
+            "couts-fixes-associations-2022": "closed",
+            "fonds-developpement-inclusion": "closed",  # between its two windows
+        },
+    ),
+    (
+        "club-sport-affilie-somme",
+        "2026-03-01",
+        {
+            "ans-projet-sportif-federal": "eligible",
+            "fdva-formation-benevoles": "not_eligible",  # sport has its own aids
+            "creap-hdf": "eligible",
+            "activite-partielle": "not_eligible",
+        },
+    ),
+    (
+        "scop-12-lyon",
+        "2026-11-26",
+        {
+            "dispositif-local-accompagnement-dla": "eligible",  # cooperative with employees
+            "creap-hdf": "not_eligible",  # outside Hauts-de-France
+            "fdva-fonctionnement-innovation": "not_eligible",  # not an association
+            "france-active-garantie": "eligible",
+            "agrement-esus": "eligible",
+        },
+    ),
 ]
 
 
 def match(profile: str, as_of: str) -> dict[str, dict[str, object]]:
     result = subprocess.run(
-        [sys.executable, "-m", "bot", "match", "--answers", str(PROFILES / f"{profile}.yaml"),
-         "--as-of", as_of, "--format", "json"],
-        capture_output=True, text=True, timeout=60, check=True,
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "match",
+            "--answers",
+            str(PROFILES / f"{profile}.yaml"),
+            "--as-of",
+            as_of,
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
     )
     data = json.loads(result.stdout)
     assert data["as_of"] == as_of

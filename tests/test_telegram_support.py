@@ -131,7 +131,9 @@ async def test_worker_runs_a_session_and_hands_it_over(harness: BotHarness) -> N
     listing = claire.live()
     assert listing is not None
     assert listing.button_texts == [
-        "▶️ 2. Vélo Solidaire", "1. Les Amis du Quartier", "👤 Mon propre diagnostic"
+        "▶️ 2. Vélo Solidaire",
+        "1. Les Amis du Quartier",
+        "👤 Mon propre diagnostic",
     ]
     await claire.tap("1. Les Amis du Quartier")
     assert any("Vous reprenez la session « Les Amis du Quartier »" in t for t in claire.texts())
@@ -220,8 +222,9 @@ async def test_members_and_other_workers_are_refused(lite: BotHarness) -> None:
     lite.api.push_callback(CLAIRE, message.message_id, f"T:{request.id}", strict=False)
     await lite.idle()
     assert "ne concerne pas vos départements" in claire.texts()[-1]
-    lite.api.push_callback(MEMBER, member.messages()[-1].message_id or 0, f"T:{request.id}",
-                              strict=False)
+    lite.api.push_callback(
+        MEMBER, member.messages()[-1].message_id or 0, f"T:{request.id}", strict=False
+    )
     await lite.idle()
     assert member.texts()[-1] == messages.e(messages.WORKERS_ONLY)
     await claire.say("/demandes")
@@ -249,7 +252,9 @@ async def test_a_call_back_request_reaches_the_right_worker(harness: BotHarness)
     assert consent is not None and consent.text is not None
     assert "Nord (59)" in consent.text and "vos réponses et vos résultats" in consent.text
     assert consent.button_texts == [
-        "J'accepte de partager mes réponses", "Partager seulement mon département", "Annuler"
+        "J'accepte de partager mes réponses",
+        "Partager seulement mon département",
+        "Annuler",
     ]
     await member.tap("J'accepte de partager mes réponses")
     assert member.texts()[-1].startswith("Comment préférez-vous être contacté ?")
@@ -348,8 +353,9 @@ async def test_reload_keeps_serving_on_a_broken_file_and_applies_a_valid_one(
 ) -> None:
     path = Path(lite.env["AIDESS_CATALOGUE"])
     good = path.read_text(encoding="utf-8")
-    path.write_text(good.replace("    name: Fonds UrgencESS\n", "    nom: Fonds UrgencESS\n"),
-                    encoding="utf-8")
+    path.write_text(
+        good.replace("    name: Fonds UrgencESS\n", "    nom: Fonds UrgencESS\n"), encoding="utf-8"
+    )
     admin = person(lite, ADMIN)
     await admin.say("/recharger")
     reply = admin.texts()[-1]
@@ -366,8 +372,10 @@ async def test_reload_keeps_serving_on_a_broken_file_and_applies_a_valid_one(
     await other.say("/start")
     await answer_some(other, 3)
     kept = answers_of(lite, chat_key(OTHER))
-    path.write_text(good.replace("    name: Fonds UrgencESS\n", "    name: Fonds UrgencESS 2\n"),
-                    encoding="utf-8")
+    path.write_text(
+        good.replace("    name: Fonds UrgencESS\n", "    name: Fonds UrgencESS 2\n"),
+        encoding="utf-8",
+    )
     await admin.say("/recharger")
     aids = len(lite.knowledge.catalogue.aids)
     assert admin.texts()[-1].startswith(f"Catalogue rechargé : {aids} aides.")
@@ -400,7 +408,6 @@ async def test_stats_are_anonymous(lite: BotHarness) -> None:
     worker = person(lite, CLAIRE)
     await worker.say("/stats")
     assert worker.texts()[-1] == messages.ADMINS_ONLY
-
 
 
 @pytest.mark.parametrize(

@@ -133,9 +133,7 @@ class CallbackRequests:
             await self._settle(bot, chat, message_id, prompt, keyboards.CANCEL_LABEL)
             await bot.send_message(chat, messages.e(messages.CONTACT_CANCELLED))
             return
-        label = (
-            keyboards.SHARE_ALL_LABEL if choice == "a" else keyboards.SHARE_DEPARTMENT_LABEL
-        )
+        label = keyboards.SHARE_ALL_LABEL if choice == "a" else keyboards.SHARE_DEPARTMENT_LABEL
         await self._settle(bot, chat, message_id, prompt, label)
         sent = await bot.send_message(
             chat, messages.e(messages.CONTACT_HOW), reply_markup=keyboards.contact_method_keyboard()
@@ -264,13 +262,15 @@ class CallbackRequests:
                 lines = [messages.queue_heading(codes)]
                 for request in waiting[: keyboards.MAX_BUTTONS]:
                     assert request.id is not None
-                    lines.append(messages.queue_line(
-                        request.id,
-                        department_label(request.department),
-                        request.created_at.date(),
-                        METHOD_LABELS[ContactMethod(request.method)],
-                        request.shared_answers is not None,
-                    ))
+                    lines.append(
+                        messages.queue_line(
+                            request.id,
+                            department_label(request.department),
+                            request.created_at.date(),
+                            METHOD_LABELS[ContactMethod(request.method)],
+                            request.shared_answers is not None,
+                        )
+                    )
                 ids = [r.id for r in waiting if r.id is not None]
                 chunks = messages.split_blocks(["\n".join(lines)])
                 for i, chunk in enumerate(chunks):
@@ -327,17 +327,21 @@ class CallbackRequests:
             return [messages.e("La structure a partagé seulement son département.")]
         answers = answers_from_json(request.answers(), self.h.questions)
         report = self.h.engine().report(answers)
-        lines = [f"• {messages.e(label)} : {messages.e(value)}"
-                 for label, value in format_answers(self.h.questions, answers)]
+        lines = [
+            f"• {messages.e(label)} : {messages.e(value)}"
+            for label, value in format_answers(self.h.questions, answers)
+        ]
         blocks = ["<b>Réponses de la structure</b>\n" + "\n".join(lines)]
         eligible = [r.verdict.aid.name for r in report.eligible]
         to_confirm = [r.verdict.aid.name for r in report.to_confirm]
         if eligible:
-            blocks.append("<b>Aides accessibles</b>\n" + "\n".join(
-                f"• {messages.e(n)}" for n in eligible))
+            blocks.append(
+                "<b>Aides accessibles</b>\n" + "\n".join(f"• {messages.e(n)}" for n in eligible)
+            )
         if to_confirm:
-            blocks.append("<b>Aides à confirmer</b>\n" + "\n".join(
-                f"• {messages.e(n)}" for n in to_confirm))
+            blocks.append(
+                "<b>Aides à confirmer</b>\n" + "\n".join(f"• {messages.e(n)}" for n in to_confirm)
+            )
         return blocks
 
     # -- coordinators: requests nobody took -----------------------------------------------------

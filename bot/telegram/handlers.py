@@ -124,8 +124,8 @@ class Handlers:
         retention: timedelta,
         admin_ids: frozenset[int] = frozenset(),
     ) -> None:
-        self.holder = knowledge if isinstance(knowledge, KnowledgeHolder) else KnowledgeHolder(
-            knowledge
+        self.holder = (
+            knowledge if isinstance(knowledge, KnowledgeHolder) else KnowledgeHolder(knowledge)
         )
         self.store = store
         self.reminders = reminders
@@ -384,8 +384,10 @@ class Handlers:
                 self.store.engine, self.knowledge, where.session_id, self.today()
             )
             name = summary_file_name(where.structure or "session", summary.report.as_of)
-            files = ((f"{name}.md", summary.to_markdown().encode("utf-8")),
-                     (f"{name}.pdf", summary.to_pdf()))
+            files = (
+                (f"{name}.md", summary.to_markdown().encode("utf-8")),
+                (f"{name}.pdf", summary.to_pdf()),
+            )
             for filename, data in files:
                 await bot.send_document(
                     where.chat_id,
@@ -455,9 +457,7 @@ class Handlers:
         data = self.store.load(key)
         answers = DialogueState.from_json(data, self.questions).answers if data else {}
         names = {aid.id: aid.name for aid in self.knowledge.catalogue.aids}
-        reminders = [
-            (names.get(r.aid_id, r.aid_id), r.deadline) for r in self.store.reminders(key)
-        ]
+        reminders = [(names.get(r.aid_id, r.aid_id), r.deadline) for r in self.store.reminders(key)]
         request = waiting_request_of(self.store.engine, key)
         return messages.kept_about(
             render_answers(self.questions, answers, HTML) if answers else None,

@@ -473,8 +473,7 @@ def queue_heading(departments: str) -> str:
 def queue_line(number: int, department: str, since: date, method: str, shared: bool) -> str:
     answers = "réponses partagées" if shared else "département seulement"
     return (
-        f"• n° {number} — {e(department)}, depuis le {french_date(since)}, "
-        f"{e(method)} ({answers})"
+        f"• n° {number} — {e(department)}, depuis le {french_date(since)}, {e(method)} ({answers})"
     )
 
 
@@ -497,9 +496,7 @@ def contact_line(method: str, contact: str | None, chat_id: int | None) -> str:
 
 
 def will_contact_you(name: str, organisation: str, method: str) -> str:
-    return (
-        f"Bonne nouvelle : {e(name)} ({e(organisation)}) va vous contacter {e(method)}."
-    )
+    return f"Bonne nouvelle : {e(name)} ({e(organisation)}) va vous contacter {e(method)}."
 
 
 def overdue_alert(hours: float, lines: list[str]) -> str:

@@ -181,9 +181,7 @@ class Presenter:
         return f"{self.header}\n{text}" if self.header else text
 
     async def send(self, text: str, markup: InlineKeyboardMarkup | None = None) -> int:
-        message = await self.bot.send_message(
-            self.chat_id, self._headed(text), reply_markup=markup
-        )
+        message = await self.bot.send_message(self.chat_id, self._headed(text), reply_markup=markup)
         return message.message_id
 
     async def edit(

@@ -49,16 +49,48 @@ def throwaway_server() -> Iterator[str]:
         shutil.chown(directory, "postgres")
     data = directory / "data"
     port = _free_port()
-    subprocess.run(_as_owner([str(binaries / "initdb"), "-D", str(data), "-A", "trust",
-                              "-U", "postgres", "--no-sync"]),
-                   check=True, capture_output=True, timeout=60)
+    subprocess.run(
+        _as_owner(
+            [
+                str(binaries / "initdb"),
+                "-D",
+                str(data),
+                "-A",
+                "trust",
+                "-U",
+                "postgres",
+                "--no-sync",
+            ]
+        ),
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
     options = f"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off"
-    subprocess.run(_as_owner([str(binaries / "pg_ctl"), "-D", str(data), "-w", "-o", options,
-                              "-l", str(directory / "log"), "start"]),
-                   check=True, capture_output=True, timeout=60)
+    subprocess.run(
+        _as_owner(
+            [
+                str(binaries / "pg_ctl"),
+                "-D",
+                str(data),
+                "-w",
+                "-o",
+                options,
+                "-l",
+                str(directory / "log"),
+                "start",
+            ]
+        ),
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
     try:
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
     finally:
-        subprocess.run(_as_owner([str(binaries / "pg_ctl"), "-D", str(data), "-m", "immediate",
-                                  "stop"]), capture_output=True, timeout=60)
+        subprocess.run(
+            _as_owner([str(binaries / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
+            capture_output=True,
+            timeout=60,
+        )
         shutil.rmtree(directory, ignore_errors=True)
