@@ -494,3 +494,19 @@ def test_default_rate_limiter_keeps_to_telegram_flood_limits(knowledge: Knowledg
     assert limiter._base_limiter is not None  # PTB's AIORateLimiter, with Telegram's limits
     assert limiter._base_limiter.max_rate == FloodLimit.MESSAGES_PER_SECOND
     assert isinstance(app.update_processor, PerChatUpdateProcessor)
+
+
+@pytest.mark.asyncio
+async def test_a_bot_api_without_command_menu_still_serves(
+    api: FakeBotApi, tmp_path: Path, knowledge: Knowledge
+) -> None:
+    """Another Bot API server may not implement setMyCommands: the diagnostic still works."""
+    api.fail_next("setMyCommands", 404)
+    bot = BotHarness(api, f"sqlite:///{tmp_path / 'bot.db'}", knowledge, COVID)
+    await bot.start()
+    try:
+        user = bot.person(USER)
+        await user.say("/start")
+        assert user.question() is not None and user.question().id == "legal_form"  # type: ignore[union-attr]
+    finally:
+        await bot.stop()

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -221,7 +222,11 @@ async def _startup(
 ) -> None:
     """Commands in the Telegram menu, old data purged, reminders scheduled again, and the
     replies interrupted by a crash sent."""
-    await application.bot.set_my_commands([BotCommand(c, d) for c, d in messages.COMMANDS])
+    try:
+        await application.bot.set_my_commands([BotCommand(c, d) for c, d in messages.COMMANDS])
+    except TelegramError as error:
+        # The menu is a comfort: typed commands work without it, so the bot starts anyway.
+        _LOGGER.warning("command menu not set (%s)", type(error).__name__)
     job_queue = application.job_queue
     assert job_queue is not None, "python-telegram-bot[job-queue] is required"
 
