@@ -59,6 +59,11 @@ def throwaway_server() -> Iterator[str]:
                 "trust",
                 "-U",
                 "postgres",
+                # UTF-8 whatever the environment's locale: with SQL_ASCII (no LANG set),
+                # psycopg returns bytes and SQLAlchemy cannot read the server version.
+                "-E",
+                "UTF8",
+                "--no-locale",
                 "--no-sync",
             ]
         ),
