@@ -37,26 +37,12 @@ from bot.knowledge import Knowledge, load_knowledge  # noqa: E402
 from bot.settings import PROJECT_ROOT, Settings  # noqa: E402
 from bot.storage import Store  # noqa: E402
 from bot.vocabulary import AnswerValue  # noqa: E402
+from tests.support.profiles import EMPLOYER_2021  # noqa: E402
 
 AS_OF = date(2021, 3, 15)
 TOKEN = "123:ABC"
 TIME_LIMIT = 120.0  # seconds, per bot
-PROFILE: dict[str, AnswerValue] = {
-    "legal_form": "association",
-    "department": "59",
-    "employees": 3,
-    "approvals": ("jep",),
-    "sector": "culture",
-    "culture_field": "spectacle_vivant",
-    "has_siret": True,
-    "creation_year": 2012,
-    "needs": ("tresorerie", "emploi"),
-    "hiring": ("jeune_moins_26",),
-    "economic_activity": True,
-    "commercial_taxes": False,
-    "revenue_loss_pct": 60,
-    "annual_budget": 120000,
-}
+PROFILE: dict[str, AnswerValue] = EMPLOYER_2021
 DEPARTMENTS = ("02", "59", "60", "62", "80")
 
 

@@ -22,27 +22,12 @@ from bot.telegram import messages
 from bot.telegram.handlers import chat_key
 from bot.vocabulary import AnswerValue
 from tests.support.botapi import FakeBotApi
+from tests.support.profiles import EMPLOYER_2021
 from tests.support.telegram import BotHarness, Person, html_problems
 
 COVID = date(2021, 3, 15)
 USER = 42
 
-EMPLOYER_2021 = {
-    "legal_form": "association",
-    "department": "59",
-    "employees": 3,
-    "approvals": ("jep",),
-    "sector": "culture",
-    "culture_field": "spectacle_vivant",
-    "has_siret": True,
-    "creation_year": 2012,
-    "needs": ("tresorerie", "emploi"),
-    "hiring": ("jeune_moins_26",),
-    "economic_activity": True,
-    "commercial_taxes": False,
-    "revenue_loss_pct": 60,
-    "annual_budget": 120000,
-}
 NON_EMPLOYER_NORD = {
     "legal_form": "association",
     "department": "62",

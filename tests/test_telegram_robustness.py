@@ -30,8 +30,8 @@ from bot.telegram.processor import PerChatUpdateProcessor
 from bot.telegram.reminders import JOB_PREFIX, PARIS
 from bot.vocabulary import AnswerValue
 from tests.support.botapi import FakeBotApi
+from tests.support.profiles import EMPLOYER_2021
 from tests.support.telegram import TOKEN, BotHarness, Clock, Person
-from tests.test_telegram_conversation import EMPLOYER_2021
 
 COVID = date(2021, 3, 15)
 USER = 42
