@@ -225,8 +225,9 @@ def cmd_catalogue_check(args: argparse.Namespace, settings: Settings) -> int:
         problems = lint_catalogue(
             catalogue, as_of=args.as_of or today, ask_if=knowledge.dialogue.ask_if, today=today
         )
+    # On standard output, like other linters, so editors and scripts can read them.
     for problem in problems:
-        print(problem, file=sys.stderr)
+        print(problem)
     print(check_verdict(file, problems, catalogue))
     return 1 if catalogue is None or problem_counts(problems)[0] else 0
 

@@ -94,7 +94,7 @@ def error_lines(result: subprocess.CompletedProcess[str], path: Path) -> list[st
     prefix = f"{path}:"
     return [
         line
-        for line in result.stderr.splitlines()
+        for line in result.stdout.splitlines()
         if line.startswith(prefix) and ": attention : " not in line
     ]
 
@@ -362,8 +362,8 @@ def test_every_problem_of_a_file_is_listed(tmp_path: Path) -> None:
 
 def test_missing_file_is_an_error_not_a_traceback(tmp_path: Path) -> None:
     result = run("catalogue", "check", tmp_path / "absent.yaml")
-    assert result.returncode == 1 and "introuvable" in result.stderr
-    assert "Traceback" not in result.stderr
+    assert result.returncode == 1 and "introuvable" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
 
 
 # -- warnings: exit 0 -----------------------------------------------------------------------
@@ -375,7 +375,7 @@ def test_window_closing_within_30_days_is_a_warning() -> None:
     line = shipped().position(("aids", index, "calendar", "windows", 0, "end"))[0]
     result = run("catalogue", "check", CATALOGUE, "--as-of", as_of.isoformat())
     assert result.returncode == 0, result.stdout + result.stderr
-    warning = [w for w in result.stderr.splitlines() if w.startswith(f"{CATALOGUE}:{line}:")]
+    warning = [w for w in result.stdout.splitlines() if w.startswith(f"{CATALOGUE}:{line}:")]
     assert warning and "attention" in warning[0] and "ferme le" in warning[0]
     assert f"dans {(end - as_of).days} jours" in warning[0]
     assert "avertissement" in result.stdout
@@ -390,7 +390,7 @@ def test_information_verified_13_months_ago_is_a_warning(tmp_path: Path) -> None
     path = copy.write(tmp_path)
     result = run("catalogue", "check", path, "--as-of", today.isoformat())
     assert result.returncode == 0, result.stdout + result.stderr
-    warning = [w for w in result.stderr.splitlines() if w.startswith(f"{path}:{line}:")]
+    warning = [w for w in result.stdout.splitlines() if w.startswith(f"{path}:{line}:")]
     assert warning and "attention" in warning[0] and "plus de 12 mois" in warning[0]
 
 
@@ -403,7 +403,7 @@ def test_example_answering_a_question_never_asked_is_a_warning(tmp_path: Path) -
     path = copy.write(tmp_path)
     result = run("catalogue", "check", path)
     assert result.returncode == 0, result.stdout + result.stderr
-    warning = [w for w in result.stderr.splitlines() if w.startswith(f"{path}:{line}:")]
+    warning = [w for w in result.stdout.splitlines() if w.startswith(f"{path}:{line}:")]
     assert warning and "culture_field" in warning[0] and "jamais posée" in warning[0]
 
 
