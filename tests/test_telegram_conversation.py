@@ -45,24 +45,16 @@ NON_EMPLOYER_NORD = {
 @pytest_asyncio.fixture
 async def harness(tmp_path: Path, knowledge: Knowledge) -> AsyncIterator[BotHarness]:
     async with FakeBotApi() as api:
-        bot = BotHarness(api, f"sqlite:///{tmp_path / 'bot.db'}", knowledge, COVID)
-        await bot.start()
-        try:
+        async with BotHarness(api, f"sqlite:///{tmp_path / 'bot.db'}", knowledge, COVID) as bot:
             yield bot
-        finally:
-            await bot.stop()
 
 
 @pytest_asyncio.fixture
 async def any_db_harness(database_url: str, knowledge: Knowledge) -> AsyncIterator[BotHarness]:
     """The same bot on SQLite and on PostgreSQL 15."""
     async with FakeBotApi() as api:
-        bot = BotHarness(api, database_url, knowledge, COVID)
-        await bot.start()
-        try:
+        async with BotHarness(api, database_url, knowledge, COVID) as bot:
             yield bot
-        finally:
-            await bot.stop()
 
 
 def person(harness: BotHarness, user_id: int = USER) -> Person:

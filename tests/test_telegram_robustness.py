@@ -50,12 +50,8 @@ async def harness(
     api: FakeBotApi, tmp_path: Path, knowledge: Knowledge
 ) -> AsyncIterator[BotHarness]:
     clock = Clock(datetime(2021, 3, 15, 12, 0, tzinfo=UTC))
-    bot = BotHarness(api, f"sqlite:///{tmp_path / 'bot.db'}", knowledge, COVID, clock)
-    await bot.start()
-    try:
+    async with BotHarness(api, f"sqlite:///{tmp_path / 'bot.db'}", knowledge, COVID, clock) as bot:
         yield bot
-    finally:
-        await bot.stop()
 
 
 def person(harness: BotHarness, user_id: int = USER) -> Person:
@@ -502,11 +498,7 @@ async def test_a_bot_api_without_command_menu_still_serves(
 ) -> None:
     """Another Bot API server may not implement setMyCommands: the diagnostic still works."""
     api.fail_next("setMyCommands", 404)
-    bot = BotHarness(api, f"sqlite:///{tmp_path / 'bot.db'}", knowledge, COVID)
-    await bot.start()
-    try:
+    async with BotHarness(api, f"sqlite:///{tmp_path / 'bot.db'}", knowledge, COVID) as bot:
         user = bot.person(USER)
         await user.say("/start")
         assert user.question() is not None and user.question().id == "legal_form"  # type: ignore[union-attr]
-    finally:
-        await bot.stop()

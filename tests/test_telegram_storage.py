@@ -71,12 +71,8 @@ def test_forget_purge_and_reminders(store: Store) -> None:
 @pytest_asyncio.fixture
 async def harness(database_url: str, knowledge: Knowledge) -> AsyncIterator[BotHarness]:
     async with FakeBotApi() as api:
-        bot = BotHarness(api, database_url, knowledge, date(2021, 3, 15))
-        await bot.start()
-        try:
+        async with BotHarness(api, database_url, knowledge, date(2021, 3, 15)) as bot:
             yield bot
-        finally:
-            await bot.stop()
 
 
 @pytest.mark.asyncio

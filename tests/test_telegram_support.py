@@ -48,12 +48,8 @@ async def running_bot(
     shutil.copy(PROJECT_ROOT / "aids_catalogue.yaml", catalogue)
     env = {"AIDESS_ADMIN_IDS": str(ADMIN), "AIDESS_CATALOGUE": str(catalogue)}
     async with FakeBotApi() as api:
-        bot = BotHarness(api, database_url, knowledge, COVID, env=env)
-        await bot.start()
-        try:
+        async with BotHarness(api, database_url, knowledge, COVID, env=env) as bot:
             yield bot
-        finally:
-            await bot.stop()
 
 
 @pytest_asyncio.fixture

@@ -86,6 +86,13 @@ class BotHarness:
         await self._stack.enter_async_context(running(self.app, Polling(timeout=1)))
         return self.app
 
+    async def __aenter__(self) -> BotHarness:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop()
+
     async def stop(self) -> None:
         if self._stack is not None:
             await self._stack.aclose()
