@@ -12,8 +12,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.knowledge import Diagnostic, current_knowledge
-from bot.dialogue import reprompt
-from bot.rasa_domain import REQUESTED_SLOT, VALIDATE_ACTION, answer_to_slot, slot_to_answer
+from bot.channels.rasa_domain import REQUESTED_SLOT, VALIDATE_ACTION, answer_to_slot, slot_to_answer
+from bot.core.dialogue import reprompt
 
 logger = logging.getLogger(__name__)
 

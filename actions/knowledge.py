@@ -9,12 +9,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bot.dialogue import DialogueEngine
+from bot.channels.rasa_domain import AS_OF_SLOT, answers_from_slots, reference_date
+from bot.core.dialogue import DialogueEngine
+from bot.core.vocabulary import AnswerValue
+from bot.core.yamlsource import SourceError
 from bot.knowledge import Knowledge, load_knowledge
-from bot.rasa_domain import AS_OF_SLOT, answers_from_slots, reference_date
 from bot.settings import Settings
-from bot.vocabulary import AnswerValue
-from bot.yamlsource import SourceError
 
 logger = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """``action_match_aids`` (the results) and ``action_aid_checklist`` (what to do for one aid).
 
-Same report and same French texts as the other channels (``bot.results``, ``bot.render``).
+Same report and same French texts as the other channels (``bot.core.results``, ``bot.core.render``).
 """
 
 from __future__ import annotations
@@ -13,15 +13,15 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.knowledge import Diagnostic
-from bot.rasa_domain import (
+from bot.channels.rasa_domain import (
     AID_SLOT,
     CHECKLIST_ACTION,
     ELIGIBLE_SLOT,
     MATCH_ACTION,
     checklist_payload,
 )
-from bot.render import PLAIN, render_aid_detail, render_report
-from bot.results import Report
+from bot.core.render import PLAIN, render_aid_detail, render_report
+from bot.core.results import Report
 
 
 def detail_buttons(report: Report) -> list[dict[str, str]]:

@@ -16,12 +16,12 @@ from datetime import date
 from functools import partial
 from typing import Any
 
-from bot.catalogue import Catalogue, build_catalogue
-from bot.dialogue import DialogueEngine
+from bot.core.catalogue import Catalogue, build_catalogue
+from bot.core.dialogue import DialogueEngine
+from bot.core.rules import evaluate, statuses
+from bot.core.yamlsource import Located, load_yaml
 from bot.knowledge import load_knowledge
-from bot.rules import evaluate, statuses
 from bot.settings import Settings
-from bot.yamlsource import Located, load_yaml
 
 PROFILES: Mapping[str, tuple[date, dict[str, Any]]] = {
     "asso sans salarié, Nord, 2026": (

@@ -20,8 +20,7 @@ from typing import Any
 
 import httpx
 
-from bot.knowledge import knowledge_from_settings
-from bot.rasa_domain import (
+from bot.channels.rasa_domain import (
     AS_OF_SLOT,
     FORM,
     MATCH_ACTION,
@@ -30,6 +29,7 @@ from bot.rasa_domain import (
     answer_to_slot,
     build_domain,
 )
+from bot.knowledge import knowledge_from_settings
 from bot.settings import PROJECT_ROOT, Settings
 
 sys.path.insert(0, str(PROJECT_ROOT))  # for tests.support (the benchmark is run as a script)

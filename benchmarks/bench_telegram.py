@@ -33,10 +33,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.core.vocabulary import AnswerValue  # noqa: E402
 from bot.knowledge import Knowledge, load_knowledge  # noqa: E402
 from bot.settings import PROJECT_ROOT, Settings  # noqa: E402
-from bot.storage import Store  # noqa: E402
-from bot.vocabulary import AnswerValue  # noqa: E402
+from bot.storage.store import Store  # noqa: E402
 from tests.support.profiles import EMPLOYER_2021  # noqa: E402
 
 AS_OF = date(2021, 3, 15)
@@ -173,8 +173,8 @@ def echo_application(base_url: str) -> Any:
 
 
 def aidess_application(base_url: str, database: Path) -> Any:
-    from bot.telegram.app import build_application
-    from bot.telegram.network import ResilientRateLimiter
+    from bot.channels.telegram.app import build_application
+    from bot.channels.telegram.network import ResilientRateLimiter
 
     settings = Settings.from_env(
         {
@@ -191,7 +191,7 @@ def aidess_application(base_url: str, database: Path) -> Any:
 async def measure(
     kind: str, users: int, messages_each: int, make_app: Callable[[str], Any]
 ) -> dict[str, Any]:
-    from bot.telegram.app import Polling, running
+    from bot.channels.telegram.app import Polling, running
 
     child = await asyncio.create_subprocess_exec(
         sys.executable,

@@ -12,10 +12,10 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.dialogue import DialogueEngine
+from bot.core.dialogue import DialogueEngine
+from bot.core.yamlsource import SourceError, parse_yaml
 from bot.knowledge import Knowledge, load_knowledge
 from bot.settings import Settings, describe_settings
-from bot.yamlsource import SourceError, parse_yaml
 
 
 def _iso_date(text: str) -> date:
@@ -127,8 +127,8 @@ def _knowledge(settings: Settings, catalogue: Path | None = None) -> Knowledge:
 
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.storage import Store
-    from bot.terminal import TerminalChat
+    from bot.channels.terminal import TerminalChat
+    from bot.storage.store import Store
 
     knowledge = _knowledge(settings)
     engine = DialogueEngine(knowledge.dialogue, knowledge.catalogue, args.as_of or date.today())
@@ -142,8 +142,8 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_match(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.render import PLAIN, render_report
-    from bot.results import build_report
+    from bot.core.render import PLAIN, render_report
+    from bot.core.results import build_report
 
     knowledge = _knowledge(settings)
     as_of: date = args.as_of or date.today()
@@ -193,8 +193,8 @@ def read_answers(
 
 
 def cmd_telegram(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.storage import Store
-    from bot.telegram.app import ConfigurationError, Polling, Webhook, run
+    from bot.channels.telegram.app import ConfigurationError, Polling, Webhook, run
+    from bot.storage.store import Store
 
     if not settings.telegram_token:
         print("TELEGRAM_BOT_TOKEN est vide : donnez le jeton du bot (@BotFather).", file=sys.stderr)
@@ -212,7 +212,7 @@ def cmd_telegram(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_catalogue_check(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.catalogue_lint import check_verdict, lint_catalogue, problem_counts
+    from bot.catalogue_tools.check import check_verdict, lint_catalogue, problem_counts
 
     file = str(args.file or settings.catalogue_path)
     catalogue = None
@@ -233,7 +233,7 @@ def cmd_catalogue_check(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_catalogue_test(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.examples import run_examples
+    from bot.catalogue_tools.examples import run_examples
 
     knowledge = _knowledge(settings, args.file)
     outcomes = run_examples(knowledge.catalogue)
@@ -249,9 +249,9 @@ def cmd_catalogue_test(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_catalogue_diff(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.catalogue import load_catalogue
-    from bot.catalogue_diff import diff_catalogues, render_diff
-    from bot.dialogues import load_dialogue
+    from bot.catalogue_tools.diff import diff_catalogues, render_diff
+    from bot.core.catalogue import load_catalogue
+    from bot.core.dialogues import load_dialogue
 
     dialogue = load_dialogue(settings.diagnostic_path)
     catalogues, problems = [], []
@@ -270,7 +270,7 @@ def cmd_catalogue_diff(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_catalogue_show(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.catalogue_show import show_aid, similar_ids
+    from bot.catalogue_tools.show import show_aid, similar_ids
 
     knowledge = _knowledge(settings, args.file)
     catalogue = knowledge.catalogue
@@ -288,8 +288,8 @@ def cmd_catalogue_show(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_rasa_export(args: argparse.Namespace, settings: Settings) -> int:
     import yaml
 
-    from bot.dialogues import load_dialogue
-    from bot.rasa_domain import DOMAIN_HEADER, FORM, build_domain
+    from bot.channels.rasa_domain import DOMAIN_HEADER, FORM, build_domain
+    from bot.core.dialogues import load_dialogue
 
     dialogue = load_dialogue(settings.diagnostic_path)
     domain = build_domain(dialogue)

@@ -47,13 +47,13 @@ def _worker_fields(parser: argparse.ArgumentParser) -> None:
 
 
 def _engine(settings: Settings) -> Any:
-    from bot.storage import make_engine
+    from bot.storage.store import make_engine
 
     return make_engine(settings.database_url)
 
 
 def cmd_workers_add(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.workers import WorkerError, add_worker
+    from bot.support.workers import WorkerError, add_worker
 
     try:
         worker = add_worker(
@@ -75,7 +75,7 @@ def cmd_workers_add(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_workers_invite(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.workers import WorkerError, invite_worker
+    from bot.support.workers import WorkerError, invite_worker
 
     try:
         code = invite_worker(_engine(settings), args.name, args.organisation, args.departments)
@@ -88,7 +88,7 @@ def cmd_workers_invite(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_workers_list(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.workers import list_workers
+    from bot.support.workers import list_workers
 
     workers = list_workers(_engine(settings))
     if not workers:
@@ -101,7 +101,7 @@ def cmd_workers_list(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_sessions_export(args: argparse.Namespace, settings: Settings) -> int:
     from bot.knowledge import knowledge_from_settings
-    from bot.session_summary import SummaryNotFound, session_summary
+    from bot.support.session_summary import SummaryNotFound, session_summary
 
     knowledge = knowledge_from_settings(settings)
     try:
@@ -120,7 +120,7 @@ def cmd_sessions_export(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     from bot.knowledge import knowledge_from_settings
-    from bot.stats import compute_stats, render_stats
+    from bot.support.stats import compute_stats, render_stats
 
     knowledge = knowledge_from_settings(settings)
     stats = compute_stats(_engine(settings), knowledge, args.as_of or date.today())

@@ -6,8 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.catalogue import Catalogue, load_catalogue
-from bot.dialogues import Dialogue, load_dialogue
+from bot.core.catalogue import Catalogue, load_catalogue
+from bot.core.dialogues import Dialogue, load_dialogue
 from bot.settings import Settings
 
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.catalogue import Catalogue, build_catalogue
-from bot.dialogues import Dialogue, load_dialogue
+from bot.core.catalogue import Catalogue, build_catalogue
+from bot.core.dialogues import Dialogue, load_dialogue
+from bot.core.yamlsource import parse_yaml
 from bot.knowledge import Knowledge, load_knowledge
 from bot.settings import PROJECT_ROOT
-from bot.yamlsource import parse_yaml
 
 CATALOGUE = PROJECT_ROOT / "aids_catalogue.yaml"
 DIAGNOSTIC = PROJECT_ROOT / "dialogues" / "diagnostic.yaml"

@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 import pytest
 
-from bot.catalogue import Catalogue
-from bot.yamlsource import SourceError
+from bot.core.catalogue import Catalogue
+from bot.core.yamlsource import SourceError
 
 PERMANENT = "{permanent: true}"
 
@@ -88,8 +88,8 @@ def test_yaml_syntax_slip_names_the_line(make_catalogue: Callable[..., Catalogue
 
 
 def test_link_must_be_http(dialogue) -> None:  # type: ignore[no-untyped-def]
-    from bot.catalogue import build_catalogue
-    from bot.yamlsource import parse_yaml
+    from bot.core.catalogue import build_catalogue
+    from bot.core.yamlsource import parse_yaml
     from tests.conftest import MINIMAL_AID
 
     text = "aids:" + MINIMAL_AID.format(

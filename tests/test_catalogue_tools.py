@@ -18,13 +18,13 @@ from typing import Any
 
 import pytest
 
-from bot.assignments import satisfiable
-from bot.catalogue import Aid, Catalogue, Example, build_catalogue
-from bot.catalogue_lint import lint_catalogue
-from bot.dialogues import Dialogue
+from bot.catalogue_tools.assignments import satisfiable
+from bot.catalogue_tools.check import lint_catalogue
+from bot.core.catalogue import Aid, Catalogue, Example, build_catalogue
+from bot.core.dialogues import Dialogue
+from bot.core.rules import evaluate_aid
+from bot.core.yamlsource import Located, SourceError, parse_yaml
 from bot.knowledge import load_knowledge
-from bot.rules import evaluate_aid
-from bot.yamlsource import Located, SourceError, parse_yaml
 from tests.conftest import CATALOGUE, DIAGNOSTIC, MINIMAL_AID
 
 PERMANENT = "{permanent: true}"
@@ -568,7 +568,7 @@ def test_too_many_combinations_is_skipped_without_alarm(
     root = catalogue.aids[0].rule.root
     day = [date(2026, 11, 26)]
     assert satisfiable([root], dialogue.questions, dialogue.ask_if, day, limit=1) is None
-    monkeypatch.setattr("bot.catalogue_lint.satisfiable", _undecided)
+    monkeypatch.setattr("bot.catalogue_tools.check.satisfiable", _undecided)
     assert lint(catalogue, dialogue) == []
 
 
@@ -666,7 +666,7 @@ def test_yearly_call_closing_soon_and_future_verification_are_warnings(
 
 
 def test_diff_flags_a_changed_id(dialogue: Dialogue) -> None:
-    from bot.catalogue_diff import diff_catalogues, render_diff
+    from bot.catalogue_tools.diff import diff_catalogues, render_diff
 
     located = shipped()
     aid_id = located.data["aids"][0]["id"]

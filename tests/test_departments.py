@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.departments import DEPARTMENTS, HAUTS_DE_FRANCE, Department, find_department
+from bot.core.departments import DEPARTMENTS, HAUTS_DE_FRANCE, Department, find_department
 
 
 def test_table_has_every_department() -> None:

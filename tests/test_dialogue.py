@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bot.dialogue import (
+from bot.core.dialogue import (
     Acknowledge,
     Ask,
     Back,
@@ -30,8 +30,8 @@ from bot.dialogue import (
     Text,
     Toggle,
 )
+from bot.core.rules import Status
 from bot.knowledge import Knowledge
-from bot.rules import Status
 
 TODAY = date(2026, 11, 26)
 

@@ -9,9 +9,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 
-from bot.migrate import upgrade
-from bot.schema import metadata
-from bot.storage import Store, make_engine
+from bot.storage.migrate import upgrade
+from bot.storage.schema import metadata
+from bot.storage.store import Store, make_engine
 
 APP_TABLES = {
     "conversation",

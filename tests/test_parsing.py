@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.parsing import (
+from bot.core.parsing import (
     Choice,
     is_unknown,
     normalize,

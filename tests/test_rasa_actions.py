@@ -15,10 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.cli import read_answers
-from bot.dialogue import DialogueEngine, reprompt
-from bot.knowledge import Knowledge
-from bot.rasa_domain import (
+from bot.channels.rasa_domain import (
     AID_SLOT,
     AS_OF_SLOT,
     CHECKLIST_ACTION,
@@ -31,10 +28,13 @@ from bot.rasa_domain import (
     VALIDATE_ACTION,
     build_domain,
 )
-from bot.render import PLAIN, render_aid_detail, render_report
-from bot.results import build_report
+from bot.cli import read_answers
+from bot.core.dialogue import DialogueEngine, reprompt
+from bot.core.render import PLAIN, render_aid_detail, render_report
+from bot.core.results import build_report
+from bot.core.vocabulary import AnswerValue
+from bot.knowledge import Knowledge
 from bot.settings import PROJECT_ROOT
-from bot.vocabulary import AnswerValue
 from tests.support.rasa_server import (
     ActionServer,
     action_call,

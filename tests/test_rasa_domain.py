@@ -13,8 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.dialogues import Dialogue
-from bot.rasa_domain import (
+from bot.channels.rasa_domain import (
     AID_SLOT,
     AS_OF_SLOT,
     CHECKLIST_ACTION,
@@ -31,8 +30,9 @@ from bot.rasa_domain import (
     reference_date,
     slot_to_answer,
 )
+from bot.core.dialogues import Dialogue
+from bot.core.vocabulary import AnswerValue, QuestionType
 from bot.settings import PROJECT_ROOT
-from bot.vocabulary import AnswerValue, QuestionType
 
 
 def test_every_question_is_a_slot_filled_from_text_during_the_form(dialogue: Dialogue) -> None:

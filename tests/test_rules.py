@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
-from bot.catalogue import Catalogue
-from bot.rules import Status, evaluate, evaluate_aid
+from bot.core.catalogue import Catalogue
+from bot.core.rules import Status, evaluate, evaluate_aid
 
 EMPLOYER = "{answer: employees, at_least: 1}"
 PERMANENT = "{permanent: true}"

@@ -8,7 +8,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import Engine
 
-from bot.contact_requests import (
+from bot.knowledge import Knowledge
+from bot.storage.store import Store, make_engine
+from bot.support.contact_requests import (
     ContactMethod,
     RequestError,
     create_request,
@@ -16,7 +18,7 @@ from bot.contact_requests import (
     queue_for,
     take_request,
 )
-from bot.guided import (
+from bot.support.guided import (
     SessionError,
     add_note,
     create_handover,
@@ -26,11 +28,15 @@ from bot.guided import (
     sessions_of,
     start_session,
 )
-from bot.knowledge import Knowledge
-from bot.session_summary import session_summary
-from bot.stats import compute_stats, render_stats
-from bot.storage import Store, make_engine
-from bot.workers import WorkerError, add_worker, invite_worker, redeem_invitation, worker_for
+from bot.support.session_summary import session_summary
+from bot.support.stats import compute_stats, render_stats
+from bot.support.workers import (
+    WorkerError,
+    add_worker,
+    invite_worker,
+    redeem_invitation,
+    worker_for,
+)
 
 ANSWERS_STATE = {
     "answers": {

@@ -15,12 +15,12 @@ import pytest
 import pytest_asyncio
 import yaml
 
+from bot.channels.telegram import messages
+from bot.channels.telegram.handlers import chat_key
+from bot.core.results import build_report
+from bot.core.rules import Status
+from bot.core.vocabulary import AnswerValue
 from bot.knowledge import Knowledge
-from bot.results import build_report
-from bot.rules import Status
-from bot.telegram import messages
-from bot.telegram.handlers import chat_key
-from bot.vocabulary import AnswerValue
 from tests.support.botapi import FakeBotApi
 from tests.support.profiles import EMPLOYER_2021
 from tests.support.telegram import BotHarness, Person, html_problems

@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from bot.dialogue import DialogueState
+from bot.channels.telegram.handlers import chat_key
+from bot.core.dialogue import DialogueState
+from bot.core.vocabulary import AnswerValue
 from bot.knowledge import Knowledge
 from bot.settings import PROJECT_ROOT
-from bot.storage import Store
-from bot.telegram.handlers import chat_key
-from bot.vocabulary import AnswerValue
+from bot.storage.store import Store
 from tests.support.botapi import FakeBotApi
 from tests.support.telegram import TOKEN, Person
 

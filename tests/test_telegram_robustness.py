@@ -17,18 +17,19 @@ import pytest_asyncio
 from sqlmodel import Session, select
 from telegram.constants import FloodLimit
 
-from bot.dialogue import STALE_BUTTON
+from bot.channels.telegram import messages
+from bot.channels.telegram.app import Webhook, build_application, running
+from bot.channels.telegram.handlers import chat_key
+from bot.channels.telegram.network import ResilientRateLimiter
+from bot.channels.telegram.processor import PerChatUpdateProcessor
+from bot.channels.telegram.reminders import JOB_PREFIX, PARIS
+from bot.core.dialogue import STALE_BUTTON
+from bot.core.results import build_report
+from bot.core.vocabulary import AnswerValue
 from bot.knowledge import Knowledge
-from bot.results import build_report
 from bot.settings import Settings
-from bot.storage import ChatView, Conversation, ProcessedUpdate, Reminder, Store
-from bot.telegram import messages
-from bot.telegram.app import Webhook, build_application, running
-from bot.telegram.handlers import chat_key
-from bot.telegram.network import ResilientRateLimiter
-from bot.telegram.processor import PerChatUpdateProcessor
-from bot.telegram.reminders import JOB_PREFIX, PARIS
-from bot.vocabulary import AnswerValue
+from bot.storage.models import ChatView, Conversation, ProcessedUpdate, Reminder
+from bot.storage.store import Store
 from tests.support.botapi import FakeBotApi
 from tests.support.profiles import EMPLOYER_2021
 from tests.support.telegram import TOKEN, BotHarness, Clock, Person

@@ -10,10 +10,11 @@ import pytest
 import pytest_asyncio
 from sqlmodel import Session
 
-from bot.dialogue import DialogueState
+from bot.channels.telegram.handlers import chat_key
+from bot.core.dialogue import DialogueState
 from bot.knowledge import Knowledge
-from bot.storage import ProcessedUpdate, Store, View
-from bot.telegram.handlers import chat_key
+from bot.storage.models import ProcessedUpdate
+from bot.storage.store import Store, View
 from tests.support.botapi import FakeBotApi
 from tests.support.telegram import BotHarness, Person
 

@@ -15,20 +15,20 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from bot.contact_requests import (
+from bot.channels.telegram import messages
+from bot.channels.telegram.callbacks import ALERT_JOB
+from bot.channels.telegram.handlers import chat_key
+from bot.core.vocabulary import AnswerValue
+from bot.knowledge import Knowledge
+from bot.settings import PROJECT_ROOT
+from bot.support.contact_requests import (
     ContactMethod,
     create_request,
     parse_contact,
     waiting_request_of,
 )
-from bot.guided import sessions_of, start_session
-from bot.knowledge import Knowledge
-from bot.settings import PROJECT_ROOT
-from bot.telegram import messages
-from bot.telegram.callbacks import ALERT_JOB
-from bot.telegram.handlers import chat_key
-from bot.vocabulary import AnswerValue
-from bot.workers import invite_worker
+from bot.support.guided import sessions_of, start_session
+from bot.support.workers import invite_worker
 from tests.support.botapi import FakeBotApi
 from tests.support.telegram import BotHarness, Person, html_problems
 from tests.test_telegram_conversation import COVID, EMPLOYER_2021
@@ -287,7 +287,7 @@ async def test_a_call_back_request_reaches_the_right_worker(harness: BotHarness)
     assert waiting_request_of(harness.store().engine, chat_key(MEMBER)) is None
     from sqlmodel import Session, select
 
-    from bot.contact_requests import ContactRequest
+    from bot.storage.models import ContactRequest
 
     with Session(harness.store().engine) as db:
         assert db.exec(select(ContactRequest)).all() == []

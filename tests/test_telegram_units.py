@@ -8,13 +8,13 @@ from datetime import date
 import pytest
 from telegram import Update
 
-from bot.dialogue import Ask, Change, Confirm, Pick, Refine, Restart, Toggle
+from bot.channels.telegram import keyboards, messages
+from bot.channels.telegram.keyboards import AidButton, DialogueButton, ReminderButton
+from bot.channels.telegram.processor import PerChatUpdateProcessor
+from bot.core.dialogue import Ask, Change, Confirm, Pick, Refine, Restart, Toggle
+from bot.core.results import build_report
+from bot.core.vocabulary import ChoiceDef, Question, QuestionType
 from bot.knowledge import Knowledge
-from bot.results import build_report
-from bot.telegram import keyboards, messages
-from bot.telegram.keyboards import AidButton, DialogueButton, ReminderButton
-from bot.telegram.processor import PerChatUpdateProcessor
-from bot.vocabulary import ChoiceDef, Question, QuestionType
 
 HUGE = keyboards.WIDEST_REVISION
 
@@ -161,8 +161,8 @@ def test_reminder_timing(knowledge: Knowledge) -> None:
 
     from telegram.ext import JobQueue
 
-    from bot.storage import Store
-    from bot.telegram.reminders import PARIS, Reminders
+    from bot.channels.telegram.reminders import PARIS, Reminders
+    from bot.storage.store import Store
 
     now = datetime(2021, 7, 26, 12, 0, tzinfo=UTC)
     reminders = Reminders(Store.from_url("sqlite://"), knowledge.catalogue, lambda: now)

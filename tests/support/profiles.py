@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.vocabulary import AnswerValue
+from bot.core.vocabulary import AnswerValue
 
 # An employer association of the performing arts in Nord, in March 2021 (Covid aids open).
 EMPLOYER_2021: dict[str, AnswerValue] = {

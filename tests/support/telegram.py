@@ -18,14 +18,14 @@ from datetime import UTC, date, datetime, time
 from html.parser import HTMLParser
 from typing import Any
 
-from bot.departments import DEPARTMENTS
-from bot.dialogue import DialogueState
+from bot.channels.telegram.app import AnyApplication, Polling, build_application, running
+from bot.channels.telegram.network import ResilientRateLimiter
+from bot.core.departments import DEPARTMENTS
+from bot.core.dialogue import DialogueState
+from bot.core.vocabulary import AnswerValue, Question, QuestionType
 from bot.knowledge import Knowledge
 from bot.settings import Settings
-from bot.storage import Store
-from bot.telegram.app import AnyApplication, Polling, build_application, running
-from bot.telegram.network import ResilientRateLimiter
-from bot.vocabulary import AnswerValue, Question, QuestionType
+from bot.storage.store import Store
 from tests.support.botapi import DELIVERY_METHODS, FakeBotApi, SentMessage
 
 TOKEN = "123:ABC"

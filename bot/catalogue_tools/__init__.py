@@ -1,0 +1,1 @@
+"""Coordinators' catalogue tools: check, stored examples, impact diff, show. Pure."""

@@ -1,0 +1,1 @@
+"""Channels: thin adapters around the engines (terminal, Telegram, Rasa domain)."""

@@ -1,0 +1,1 @@
+"""Storage: SQLModel tables, the conversation store, Alembic migrations."""

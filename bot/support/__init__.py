@@ -1,0 +1,1 @@
+"""The support network: workers, guided sessions, call-back requests, summaries, statistics."""
