@@ -12,7 +12,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 
 from bot.catalogue_tools.assignments import satisfiable
-from bot.core.catalogue import Aid, Catalogue, WindowSpec
+from bot.core.catalogue import Aid, Catalogue
+from bot.core.catalogue_spec import WindowSpec
 from bot.core.criteria import Criterion, Node
 from bot.core.texts import french_date
 from bot.core.yamlsource import Located, PathKey, Problem, Severity

@@ -18,7 +18,8 @@ from datetime import date
 
 from bot.catalogue_tools.assignments import asked, candidate_values, involved_answers
 from bot.catalogue_tools.check import aid_dates
-from bot.core.catalogue import Aid, AidSpec, Catalogue
+from bot.core.catalogue import Aid, Catalogue
+from bot.core.catalogue_spec import AidSpec
 from bot.core.criteria import Criterion, Leaf, Node
 from bot.core.rules import evaluate_aid
 from bot.core.vocabulary import AnswerValue, Question, QuestionType

@@ -9,7 +9,8 @@ from datetime import date
 from bot.catalogue_tools.assignments import Assignment, witness
 from bot.catalogue_tools.check import aid_dates
 from bot.catalogue_tools.diff import describe
-from bot.core.catalogue import Aid, Catalogue, WindowSpec
+from bot.core.catalogue import Aid, Catalogue
+from bot.core.catalogue_spec import WindowSpec
 from bot.core.criteria import Criterion, Node
 from bot.core.render import PLAIN, render_aid_detail
 from bot.core.results import build_report

@@ -6,7 +6,7 @@ import html
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from bot.core.catalogue import ContactSpec
+from bot.core.catalogue_spec import ContactSpec
 from bot.core.dialogue import Ask
 from bot.core.results import AidResult, Report
 from bot.core.texts import french_date

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from bot.core.catalogue import Catalogue, ContactSpec, Step
+from bot.core.catalogue import Catalogue, Step
+from bot.core.catalogue_spec import ContactSpec
 from bot.core.rules import Status, Verdict, evaluate
 from bot.core.vocabulary import Answers, Question
 
